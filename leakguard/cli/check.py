@@ -1,0 +1,108 @@
+"""`leakguard check`: check drafts before they are sent."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from ..model import Verdict
+from . import EXIT_FLAGGED, EXIT_OK, cli
+from .common import lang_option, lexicon_options, make_scanner, styler
+
+SCHEMA_VERSION = 1
+_ORDER = {"pass": 0, "warn": 1, "block": 2}
+
+
+def _inputs(files: tuple[str, ...], texts: tuple[str, ...], encoding: str | None) -> list[tuple[str, str]]:
+    from ..textio import read_stdin, read_text
+
+    out: list[tuple[str, str]] = [("<text>", t) for t in texts]
+    names = list(files) if files or texts else ["-"]
+    for name in names:
+        if name == "-":
+            out.append(("<stdin>", read_stdin(sys.stdin.buffer, encoding)))
+        else:
+            out.append((name, read_text(Path(name), encoding)))
+    return out
+
+
+@cli.command("check", context_settings={"help_option_names": ["-h", "--help"]})
+@click.argument("files", nargs=-1, type=str)
+@click.option("--text", "texts", multiple=True, help="Check this text instead of (or as well as) files.")
+@click.option("--to", "to", default=None, help="Where it is going, e.g. 家族群 or 'XX局工作群': raises or lowers the score.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--fail-on", type=click.Choice(["warn", "block"]), default="warn", show_default=True,
+              help="Lowest verdict that makes the exit code 1.")
+@click.option("--show-matches", is_flag=True, help="Show personal data unmasked (it is masked by default).")
+@click.option("--explain", is_flag=True, help="Also show findings below the warning threshold, with their arithmetic.")
+@click.option("--encoding", default=None, help="Force the input encoding (default: sniff UTF-8/UTF-16/GB18030).")
+@click.option("--color/--no-color", default=None, help="Colour the text report (default: when stdout is a terminal).")
+@lang_option
+@lexicon_options
+def check_cmd(
+    files: tuple[str, ...],
+    texts: tuple[str, ...],
+    to: str | None,
+    fmt: str,
+    fail_on: str,
+    show_matches: bool,
+    explain: bool,
+    encoding: str | None,
+    color: bool | None,
+    lang: str,
+    lexicons: tuple[Path, ...],
+    only: tuple[Path, ...],
+) -> int:
+    """Check drafts for leaks before sending. FILES: text files; '-' or nothing reads stdin.
+
+    \b
+    Exit codes: 0 OK to send, 1 flagged (at or above --fail-on), 2 usage or input error,
+    3 internal error.
+
+    \b
+    Examples:
+      echo '交办单拍给你们看看，别外传' | leakguard check
+      leakguard check --text '明天上午九点开调度会'
+      leakguard check draft.txt --to 家族群 --lang en
+      leakguard check --format json < draft.txt
+    """
+    scanner = make_scanner(lexicons, only, lang)
+    inputs = _inputs(files, texts, encoding)
+    results: list[tuple[str, str, Verdict]] = [
+        (label, text, scanner.check(text, to=to, lang=lang, explain=explain)) for label, text in inputs
+    ]
+    if show_matches:
+        click.echo("leakguard: --show-matches: personal data is shown unmasked in this report", err=True)
+    if fmt == "json":
+        click.echo(json.dumps(to_json(results, show_matches), ensure_ascii=False, indent=2))
+    else:
+        style = styler(color if color is not None else sys.stdout.isatty())
+        from ..render.text import render_verdict
+
+        blocks = [render_verdict(text, v, label, lang, show_matches, explain, style) for label, text, v in results]
+        click.echo("\n\n".join(blocks))
+    worst = max((_ORDER[v.verdict] for _, _, v in results), default=0)
+    return EXIT_FLAGGED if worst >= _ORDER[fail_on] else EXIT_OK
+
+
+def to_json(results: list[tuple[str, str, Verdict]], show: bool) -> dict[str, Any]:
+    if len(results) == 1:
+        return results[0][2].to_dict(show, SCHEMA_VERSION)
+    worst = max(results, key=lambda r: (_ORDER[r[2].verdict], r[2].score))[2]
+    findings = []
+    for label, _, v in results:
+        for f in v.findings:
+            d = f.to_dict(show)
+            d["path"] = label
+            findings.append(d)
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "verdict": worst.verdict,
+        "score": round(worst.score, 3),
+        "findings": findings,
+        "inputs": [{"path": label, "verdict": v.verdict, "score": round(v.score, 3)} for label, _, v in results],
+    }

@@ -1,0 +1,143 @@
+"""Reading user files: encoding sniffing and clear one-line errors.
+
+Supported: UTF-8 (with or without BOM), UTF-16 (with BOM; BOM-less UTF-16 is recognised
+from its NUL pattern), GB18030 (which covers GBK/GB2312).  Anything else is refused with
+a message naming the file.  Files are opened read-only; nothing is ever written back.
+"""
+
+from __future__ import annotations
+
+import codecs
+import io
+import os
+import stat
+from pathlib import Path
+from typing import BinaryIO, TextIO
+
+from .model import LeakguardError
+
+ENCODINGS = ("utf-8", "utf-8-sig", "gb18030", "utf-16", "utf-16-le", "utf-16-be")
+_ALIASES = {"utf8": "utf-8", "gbk": "gb18030", "gb2312": "gb18030", "cp936": "gb18030", "utf16": "utf-16"}
+SNIFF_BYTES = 64 * 1024
+
+
+def canonical_encoding(name: str) -> str:
+    key = name.strip().lower().replace("_", "-")
+    key = _ALIASES.get(key, key)
+    try:
+        codecs.lookup(key)
+    except LookupError:
+        raise LeakguardError(f"unknown encoding {name!r} (try utf-8, gb18030 or utf-16)") from None
+    return key
+
+
+def sniff_encoding(head: bytes, label: str = "<input>") -> str:
+    """Choose an encoding from the first bytes of a file.
+
+    ``head`` should be a prefix of the file (up to SNIFF_BYTES).  A prefix may cut a
+    multi-byte character in half; that is tolerated.
+    """
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if head.startswith(codecs.BOM_UTF16_LE) or head.startswith(codecs.BOM_UTF16_BE):
+        return "utf-16"
+    if not head:
+        return "utf-8"
+    sample = head[:4096]
+    if len(sample) >= 4 and b"\x00" in sample:
+        even_nul = sample[0::2].count(0)
+        odd_nul = sample[1::2].count(0)
+        half = len(sample) // 2
+        # BOM-less UTF-16: one byte of most ASCII-range pairs is NUL.
+        if odd_nul > half * 0.3 and even_nul < half * 0.05:
+            return "utf-16-le"
+        if even_nul > half * 0.3 and odd_nul < half * 0.05:
+            return "utf-16-be"
+        raise LeakguardError(f"{label}: looks like a binary file (NUL bytes), not text")
+    if _decodes(head, "utf-8"):
+        return "utf-8"
+    if _decodes(head, "gb18030"):
+        return "gb18030"
+    raise LeakguardError(f"{label}: cannot decode as UTF-8, UTF-16 or GB18030 (use --encoding to force one)")
+
+
+def _decodes(data: bytes, encoding: str) -> bool:
+    dec = codecs.getincrementaldecoder(encoding)(errors="strict")
+    try:
+        dec.decode(data, final=False)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _check_regular(path: Path) -> None:
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        raise LeakguardError(f"{path}: no such file") from None
+    except PermissionError:
+        raise LeakguardError(f"{path}: permission denied") from None
+    except OSError as e:  # symlink loops, name too long …
+        raise LeakguardError(f"{path}: cannot open ({e.strerror or e})") from None
+    if stat.S_ISDIR(st.st_mode):
+        raise LeakguardError(f"{path}: is a directory (use 'leakguard scan' for folders)")
+
+
+def decode_bytes(data: bytes, label: str, encoding: str | None = None) -> str:
+    enc = canonical_encoding(encoding) if encoding else sniff_encoding(data[:SNIFF_BYTES], label)
+    try:
+        text = data.decode(enc)
+    except UnicodeDecodeError as e:
+        line = data[: e.start].count(b"\n") + 1
+        raise LeakguardError(
+            f"{label}:{line}: invalid {enc} bytes at offset {e.start} (use --encoding to force one)"
+        ) from None
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    if "\x00" in text:
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        raise LeakguardError(f"{label}:{line}: NUL character in text; is this a binary file?")
+    return text
+
+
+def read_text(path: str | os.PathLike[str], encoding: str | None = None) -> str:
+    """Read a whole (small) text file, sniffing its encoding."""
+    p = Path(path)
+    _check_regular(p)
+    try:
+        data = p.read_bytes()
+    except PermissionError:
+        raise LeakguardError(f"{p}: permission denied") from None
+    except OSError as e:
+        raise LeakguardError(f"{p}: cannot read ({e.strerror or e})") from None
+    return decode_bytes(data, str(p), encoding)
+
+
+def read_stdin(stream: BinaryIO, encoding: str | None = None) -> str:
+    return decode_bytes(stream.read(), "<stdin>", encoding)
+
+
+def open_text(path: str | os.PathLike[str], encoding: str | None = None) -> TextIO:
+    """Open a possibly huge text file for streaming, with the sniffed encoding.
+
+    Newlines are passed through untranslated (``newline=''``) so callers see CRLF and
+    can count lines themselves.  Invalid bytes later in the file raise
+    UnicodeDecodeError from the stream; callers count and report them.
+    """
+    p = Path(path)
+    _check_regular(p)
+    try:
+        raw = open(p, "rb")  # noqa: SIM115 - handed to TextIOWrapper
+    except PermissionError:
+        raise LeakguardError(f"{p}: permission denied") from None
+    except OSError as e:
+        raise LeakguardError(f"{p}: cannot open ({e.strerror or e})") from None
+    head = raw.peek(SNIFF_BYTES)[:SNIFF_BYTES] if hasattr(raw, "peek") else b""
+    try:
+        enc = canonical_encoding(encoding) if encoding else sniff_encoding(head, str(p))
+    except LeakguardError:
+        raw.close()
+        raise
+    if enc == "utf-8" and head.startswith(codecs.BOM_UTF8):
+        enc = "utf-8-sig"
+    return io.TextIOWrapper(raw, encoding=enc, errors="strict", newline="")
