@@ -39,6 +39,7 @@ LABELS: dict[str, dict[str, str]] = {
     "hearsay": {"zh": "道听途说", "en": "hearsay"},
     "claim": {"zh": "疫情说法", "en": "epidemic claim"},
     "person": {"zh": "特定他人", "en": "specific person"},
+    "people": {"zh": "他人", "en": "other people"},
     "identifier": {"zh": "身份细节", "en": "identifying detail"},
     "health": {"zh": "健康状况", "en": "health status"},
     "list": {"zh": "名单", "en": "list"},

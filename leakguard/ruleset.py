@@ -28,7 +28,7 @@ from .paths import cache_dir, data_dir
 SIGNALS = (
     # raise the score
     "action", "attachment", "channel", "secrecy", "unreleased", "internal", "hearsay", "claim",
-    "person", "identifier", "health", "list", "urgency", "content", "marker",
+    "person", "people", "identifier", "health", "list", "urgency", "content", "marker",
     # lower the score
     "public", "discussion", "template", "self", "hotline", "schedule", "fiction", "negation",
     "everyday", "work_channel",

@@ -179,7 +179,7 @@ class Scanner:
                 _keep_strongest(signals, cue.signal, Step("cue" if cue.weight >= 0 else "damper", cue.weight,
                                                           f"{cue.signal}: {_orig(norm, h.start, h.end)}"))
             for sig, (weight, who, span) in provided.items():
-                if span == (cand.start, cand.end) or sig in signals:
+                if span == (cand.start, cand.end) or who == rule.code or sig in signals:
                     continue
                 _keep_strongest(signals, sig, Step("cue", weight, f"{sig}: {who}"))
             missing = [s for s in rule.requires if s not in signals or signals[s].delta <= 0]

@@ -50,6 +50,13 @@ GATES: dict[str, tuple[str, ...]] = {
     "email": ("@",),
 }
 
+
+def _gate_parts(words: tuple[str, ...]) -> tuple[frozenset[str], tuple[str, ...]]:
+    words = words or tuple("0123456789")
+    return frozenset(w for w in words if len(w) == 1), tuple(w for w in words if len(w) > 1)
+
+
+_GATE_PARTS = {k: _gate_parts(g) for k, g in GATES.items()}
 # Kinds that may contain other detections (a title can quote a phone number); all others
 # compete for their characters.
 _CONTAINERS = frozenset({"doc_title"})
@@ -70,25 +77,40 @@ _RUNNERS: tuple[tuple[tuple[str, ...], _Runner], ...] = (
     (("address",), detect_addresses),
     (("email",), detect_emails),
 )
+# Per runner: the union of its kinds' gates, split into single characters (one set test) and words.
+_PLAN = tuple(
+    (
+        frozenset(run_kinds),
+        frozenset().union(*(_GATE_PARTS[k][0] for k in run_kinds)),
+        tuple(dict.fromkeys(w for k in run_kinds for w in _GATE_PARTS[k][1])),
+        runner,
+    )
+    for run_kinds, runner in _RUNNERS
+)
 
 
 def detect(text: str, kinds: Iterable[str] | None = None) -> list[Detection]:
     """All detections of ``kinds`` (default: all) in normalised ``text``, sorted by start."""
     wanted = _wanted(kinds)
+    chars = frozenset(text)
     found: list[Detection] = []
-    has_digit = any(d in text for d in "0123456789")
-    for run_kinds, runner in _RUNNERS:
-        if any(k in wanted and gate_open(k, text, has_digit) for k in run_kinds):
-            found.extend(d for d in runner(text) if d.kind in wanted)
+    for run_kinds, singles, multis, runner in _PLAN:
+        if wanted.isdisjoint(run_kinds) or not _gate(text, chars, singles, multis):
+            continue
+        if len(run_kinds) > 1 and not wanted.issuperset(run_kinds):
+            if not any(_gate(text, chars, *_GATE_PARTS[k]) for k in wanted.intersection(run_kinds)):
+                continue
+        found.extend(d for d in runner(text) if d.kind in wanted)
     return resolve(found)
 
 
-def gate_open(kind: str, text: str, has_digit: bool | None = None) -> bool:
-    """Whether ``kind`` can possibly match ``text`` (cheap substring tests only)."""
-    gate = GATES[kind]
-    if not gate:
-        return has_digit if has_digit is not None else any(d in text for d in "0123456789")
-    return any(k in text for k in gate)
+def gate_open(kind: str, text: str) -> bool:
+    """Whether ``kind`` can possibly match ``text`` (its gate keywords, or an ASCII digit, occur)."""
+    return _gate(text, frozenset(text), *_GATE_PARTS[kind])
+
+
+def _gate(text: str, chars: frozenset[str], singles: frozenset[str], multis: tuple[str, ...]) -> bool:
+    return not chars.isdisjoint(singles) or any(w in text for w in multis)
 
 
 def _wanted(kinds: Iterable[str] | None) -> frozenset[str]:
@@ -107,6 +129,8 @@ def resolve(found: list[Detection]) -> list[Detection]:
     Kind before checksum: an all-digit string with an ID's date and region is an ID even when its
     check digit fails and it happens to pass the 1-in-31 credit-code check.
     """
+    if len(found) < 2:
+        return found
     def strength(d: Detection) -> tuple[int, int, int, int]:
         confidence = {True: 0, None: 1, False: 2}[d.valid]
         return (d.start - d.end, _PRIORITY[d.kind], confidence, d.start)

@@ -11,6 +11,7 @@ from .checks import PLATE_PROVINCES, PROVINCES, USCC_DEPARTMENTS, uscc_ok
 
 _USCC_CHARS = "0-9a-hj-np-rtuwyA-HJ-NP-RTUWY"
 _USCC = regex.compile(rf"(?<![0-9A-Za-z])[1-9aAnNyY][1-9][0-9]{{6}}[{_USCC_CHARS}]{{10}}(?![0-9A-Za-z])")
+_SIX_DIGITS = regex.compile("[0-9]{6}")  # every credit code carries a 6-digit region code
 _USCC_CUES = ("信用代码", "社会信用", "税号", "纳税人", "识别号", "注册号", "营业执照", "uscc", "credit code")
 
 _PLATE_SERIAL = "[a-hj-np-zA-HJ-NP-Z0-9]"
@@ -18,6 +19,8 @@ _PLATE = regex.compile(
     f"([{''.join(PLATE_PROVINCES)}])([a-hj-np-zA-HJ-NP-Z])[ ·•・‧∙.\\-]?({_PLATE_SERIAL}{{4,6}})"
     f"([挂学警港澳领试超])?(?![0-9A-Za-z])"
 )
+
+_PLATE_CHARS = tuple(PLATE_PROVINCES)
 
 _PASSPORT = regex.compile(r"(?<![0-9A-Za-z])[eEgG](?:[0-9]{8}|[a-hj-np-zA-HJ-NP-Z][0-9]{7})(?![0-9A-Za-z])")
 _PASSPORT_CUES = ("护照", "passport")
@@ -33,6 +36,8 @@ _EMAIL = regex.compile(
 
 
 def detect_uscc(text: str) -> Iterator[Detection]:
+    if not _SIX_DIGITS.search(text):
+        return
     urls = url_spans(text)
     for m in _USCC.finditer(text):
         code = m.group().upper()
@@ -49,13 +54,26 @@ def detect_uscc(text: str) -> Iterator[Detection]:
 
 
 def detect_plates(text: str) -> Iterator[Detection]:
-    for m in _PLATE.finditer(text):
+    for m in _plate_matches(text):
         serial = m.group(3).upper()
         kind = _plate_kind(serial, bool(m.group(4)))
         if kind is None:
             continue
         value = m.group(1) + m.group(2).upper() + serial + (m.group(4) or "")
         yield make("plate", m.span(), value, None, f"{kind} plate; province {m.group(1)} ({PLATE_PROVINCES[m.group(1)]})")
+
+
+def _plate_matches(text: str) -> Iterator[regex.Match[str]]:
+    """Anchor on each province character followed by an ASCII letter (str.find is far cheaper than a scan)."""
+    for province in _PLATE_CHARS:
+        i = text.find(province)
+        while i >= 0:
+            nxt = text[i + 1:i + 2]
+            if nxt.isascii() and nxt.isalpha():
+                m = _PLATE.match(text, i)
+                if m:
+                    yield m
+            i = text.find(province, i + 1)
 
 
 def _plate_kind(serial: str, suffixed: bool) -> str | None:

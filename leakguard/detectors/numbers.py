@@ -19,6 +19,7 @@ from .checks import birth_date, card_network, gb11643_check_digit, luhn_ok, mobi
 _SPACE = "[ \u00a0\u3000]"
 _DASH = "[-\u2010-\u2015\u2212]"
 _SEP = f"(?:{_SPACE}?{_DASH}{_SPACE}?|{_SPACE}{{1,2}})"
+_STRETCH = regex.compile(rf"[0-9](?:[0-9]|{_SPACE}|{_DASH}){{8,}}[0-9xX]")
 _RUN = regex.compile(rf"(?<![0-9])(\+{_SPACE}?)?[0-9]+(?:{_SEP}[0-9]+)*(?:[xX](?![A-Za-z]))?")
 _GROUP = regex.compile(r"[0-9]+[xX]?")
 _PAREN_LANDLINE = regex.compile(
@@ -53,11 +54,12 @@ class Verdict(NamedTuple):
 
 def detect_numbers(text: str) -> Iterator[Detection]:
     urls = url_spans(text)
-    for m in _RUN.finditer(text):
-        if m.end() - m.start() < _MIN_RUN:
-            continue
-        groups = _trim(text, m, _groups(m))
-        yield from (d for d in _segment(groups, bool(m.group(1)), m.start()) if not inside(urls, d.start, d.end))
+    for stretch in _STRETCH.finditer(text):  # cheap pre-scan: only long digit stretches can be numbers
+        for m in _RUN.finditer(text, max(0, stretch.start() - 2), stretch.end() + 1):
+            if m.end() - m.start() < _MIN_RUN:
+                continue
+            groups = _trim(text, m, _groups(m))
+            yield from (d for d in _segment(groups, bool(m.group(1)), m.start()) if not inside(urls, d.start, d.end))
     for m in _PAREN_LANDLINE.finditer(text) if "(" in text else ():
         parts = _landline(m.group(1) + m.group(2) + m.group(3))
         if parts and parts[0] == m.group(1):
