@@ -13,8 +13,17 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from leakguard.detectors import GATES, KINDS, Detection, detect, gate_open, mask
-from leakguard.detectors import gb11643_check_digit, luhn_ok, uscc_ok
+from leakguard.detectors import (
+    GATES,
+    KINDS,
+    Detection,
+    detect,
+    gate_open,
+    gb11643_check_digit,
+    luhn_ok,
+    mask,
+    uscc_ok,
+)
 from leakguard.model import LeakguardError
 
 # --------------------------------------------------------------------------- generators
@@ -109,7 +118,7 @@ def test_id_plain(template: str) -> None:
     d = one(template.format(cid), "cn_id")
     assert d.valid is True and d.value == cid and d.sensitive
     assert "born 1987-05-14" in d.detail and "Beijing" in d.detail
-    assert template.format(cid)[d.start:d.end] == cid
+    assert template.format(cid)[d.start : d.end] == cid
 
 
 def test_id_check_x_arrives_lowercase() -> None:
@@ -117,7 +126,7 @@ def test_id_check_x_arrives_lowercase() -> None:
     text = f"身份证{body}x，男"
     d = one(text, "cn_id")
     assert d.value == body + "X" and d.valid is True
-    assert text[d.start:d.end] == body + "x"
+    assert text[d.start : d.end] == body + "x"
 
 
 @pytest.mark.parametrize("sep", [" ", "-", "  ", " - "])
@@ -127,7 +136,7 @@ def test_id_grouped(sep: str) -> None:
         text = "号码 " + sep.join(groups) + " 已核实"
         d = one(text, "cn_id")
         assert d.value == cid and d.valid is True
-        assert text[d.start:d.end] == sep.join(groups)
+        assert text[d.start : d.end] == sep.join(groups)
 
 
 def test_id_wrong_check_digit_is_refuted() -> None:
@@ -221,25 +230,28 @@ def test_property_check_digit(region: str, born: dt.date, seq: int, sep: str) ->
         "008613800138000",
         "手机:1380013 8000",
         "tel13800138000",
+        "*电话:13800138000*",
     ],
 )
 def test_mobile_forms(text: str) -> None:
     d = one(text, "mobile")
     assert d.value == "13800138000" and d.sensitive and d.valid is None
     assert "China Mobile" in d.detail
-    assert text[d.end - 4:d.end] == "8000"
+    assert text[d.end - 4 : d.end] == "8000"
 
 
 def test_mobile_plus_included_in_span() -> None:
     text = "拨 +86 139 1234 5678"
     d = one(text, "mobile")
-    assert text[d.start:d.end] == "+86 139 1234 5678"
+    assert text[d.start : d.end] == "+86 139 1234 5678"
 
 
 def test_mobile_lists() -> None:
     assert kinds("13800138000/13912345678") == [("mobile", "13800138000"), ("mobile", "13912345678")]
     assert kinds("13800138000 13912345678、15012345678") == [
-        ("mobile", "13800138000"), ("mobile", "13912345678"), ("mobile", "15012345678")
+        ("mobile", "13800138000"),
+        ("mobile", "13912345678"),
+        ("mobile", "15012345678"),
     ]
 
 
@@ -296,7 +308,7 @@ def test_not_landline(text: str) -> None:
 def test_bank_card_plain_and_grouped() -> None:
     card = luhn_complete("621700012345678901")
     assert one(f"卡号{card}", "bank_card").value == card
-    grouped = " ".join(card[i:i + 4] for i in range(0, 19, 4))
+    grouped = " ".join(card[i : i + 4] for i in range(0, 19, 4))
     d = one(f"转到 {grouped} 谢谢", "bank_card")
     assert d.value == card and d.valid is True and "UnionPay" in d.detail
     visa = luhn_complete("411111111111111")
@@ -338,7 +350,7 @@ def test_results_sorted_and_offsets_match() -> None:
     found = detect(text)
     assert [d.start for d in found] == sorted(d.start for d in found)
     assert [d.kind for d in found] == ["cn_id", "mobile", "address", "plate"]
-    assert [text[d.start:d.end] for d in found] == [cid, "13912345678", "城北路18号", "川a12345"]
+    assert [text[d.start : d.end] for d in found] == [cid, "13912345678", "城北路18号", "川a12345"]
 
 
 # --------------------------------------------------------------------------- USCC
@@ -383,7 +395,9 @@ def test_plates(text: str, value: str) -> None:
     assert d.value == value and d.sensitive
 
 
-@pytest.mark.parametrize("text", ["京abcde", "新ipad2", "川a1234", "川a123456", "粤b1o345", "新a12345678", "苏ab12cd"])
+@pytest.mark.parametrize(
+    "text", ["京abcde", "新ipad2", "川a1234", "川a123456", "粤b1o345", "新a12345678", "苏ab12cd"]
+)
 def test_not_plates(text: str) -> None:
     assert [d for d in detect(text) if d.kind == "plate"] == []
 
@@ -452,15 +466,27 @@ def test_doc_titles(text: str, value: str) -> None:
     assert d.value == value and d.sensitive is False
 
 
+def test_title_inner_draft_suffix_noted() -> None:
+    assert "marked 讨论稿" in one("《某区疫情防控应急预案（讨论稿）》", "doc_title").detail
+
+
 def test_title_outer_draft_suffix() -> None:
     text = "附件《复工复产方案》（征求意见稿）请审阅"
     d = one(text, "doc_title")
-    assert text[d.start:d.end] == "《复工复产方案》（征求意见稿）" and "征求意见稿" in d.detail
+    assert text[d.start : d.end] == "《复工复产方案》（征求意见稿）" and "征求意见稿" in d.detail
 
 
 @pytest.mark.parametrize(
     "text",
-    ["看了《流浪地球》", "《红楼梦》", "【转发抽奖】", "《旅行计划》", "《我的读书笔记》", "《通知》", "【图片】"],
+    [
+        "看了《流浪地球》",
+        "《红楼梦》",
+        "【转发抽奖】",
+        "《旅行计划》",
+        "《我的读书笔记》",
+        "《通知》",
+        "【图片】",
+    ],
 )
 def test_not_doc_titles(text: str) -> None:
     assert [d for d in detect(text) if d.kind == "doc_title"] == []
@@ -483,6 +509,12 @@ def test_not_doc_titles(text: str) -> None:
         ("长乐路123弄4号", "长乐路123弄4号"),
         ("翠湖苑b座1203室", "翠湖苑b座1203室"),
         ("东风小区十二栋", "东风小区十二栋"),
+        ("宝丰一路8号", "宝丰一路8号"),
+        ("某某华府1区2栋1单元", "某某华府1区2栋1单元"),
+        ("有登州路56号的店", "登州路56号"),
+        ("到达某某市沿江路17号1栋", "某某市沿江路17号1栋"),
+        ("家住某某村20栋3门2号。", "某某村20栋3门2号"),
+        ("地址:某某区共勉街4号一单元502,", "某某区共勉街4号一单元502"),
     ],
 )
 def test_addresses(text: str, value: str) -> None:
@@ -505,6 +537,9 @@ def test_addresses(text: str, value: str) -> None:
         "公园3号门",
         "城北路18号起实行交通管制",
         "乘坐15路公交车",
+        "住在北京南路一栋老旧的居民楼",
+        "全小区1766户住户",
+        "这一路3号",
     ],
 )
 def test_not_addresses(text: str) -> None:
@@ -588,9 +623,9 @@ def test_gates_cover_every_detection(text: str) -> None:
     assert raw
     for d in raw:
         gate = GATES[d.kind]
-        span = text[d.start:d.end]
+        span = text[d.start : d.end]
         if d.kind in ("passport", "hk_macau_permit"):  # gated by a cue word beside the number
-            span = text[max(0, d.start - 16):d.end + 16]
+            span = text[max(0, d.start - 16) : d.end + 16]
         assert gate_open(d.kind, span), (d.kind, span)
         if not gate:
             assert any(c.isdigit() for c in span)

@@ -24,7 +24,15 @@ from .masking import mask
 from .numbers import detect_numbers
 
 __all__ = [
-    "GATES", "KINDS", "Detection", "detect", "gate_open", "gb11643_check_digit", "luhn_ok", "mask", "uscc_ok",
+    "GATES",
+    "KINDS",
+    "Detection",
+    "detect",
+    "gate_open",
+    "gb11643_check_digit",
+    "luhn_ok",
+    "mask",
+    "uscc_ok",
 ]
 
 _DIGIT_KINDS = ("cn_id", "mobile", "landline", "bank_card")
@@ -60,10 +68,25 @@ _GATE_PARTS = {k: _gate_parts(g) for k, g in GATES.items()}
 # Kinds that may contain other detections (a title can quote a phone number); all others
 # compete for their characters.
 _CONTAINERS = frozenset({"doc_title"})
-_PRIORITY = {k: i for i, k in enumerate(
-    ("email", "cn_id", "uscc", "bank_card", "passport", "hk_macau_permit", "mobile", "landline", "plate",
-     "doc_number", "address", "doc_title")
-)}
+_PRIORITY = {
+    k: i
+    for i, k in enumerate(
+        (
+            "email",
+            "cn_id",
+            "uscc",
+            "bank_card",
+            "passport",
+            "hk_macau_permit",
+            "mobile",
+            "landline",
+            "plate",
+            "doc_number",
+            "address",
+            "doc_title",
+        )
+    )
+}
 
 _Runner = Callable[[str], Iterator[Detection]]
 _RUNNERS: tuple[tuple[tuple[str, ...], _Runner], ...] = (
@@ -97,9 +120,6 @@ def detect(text: str, kinds: Iterable[str] | None = None) -> list[Detection]:
     for run_kinds, singles, multis, runner in _PLAN:
         if wanted.isdisjoint(run_kinds) or not _gate(text, chars, singles, multis):
             continue
-        if len(run_kinds) > 1 and not wanted.issuperset(run_kinds):
-            if not any(_gate(text, chars, *_GATE_PARTS[k]) for k in wanted.intersection(run_kinds)):
-                continue
         found.extend(d for d in runner(text) if d.kind in wanted)
     return resolve(found)
 
@@ -131,6 +151,7 @@ def resolve(found: list[Detection]) -> list[Detection]:
     """
     if len(found) < 2:
         return found
+
     def strength(d: Detection) -> tuple[int, int, int, int]:
         confidence = {True: 0, None: 1, False: 2}[d.valid]
         return (d.start - d.end, _PRIORITY[d.kind], confidence, d.start)

@@ -13,12 +13,18 @@ from collections.abc import Iterator
 
 import regex
 
-from .base import Detection, make
+from .base import Detection, make, words
 
 STREET_SUFFIXES = ("大街", "大道", "胡同", "路", "街", "巷", "弄")
-ESTATE_SUFFIXES = ("小区", "花园", "家园", "新村", "公寓", "大厦", "社区", "广场", "苑", "园", "村", "庄", "府", "湾")
+ESTATE_SUFFIXES = words("小区 花园 家园 新村 公寓 大厦 社区 广场 苑 园 村 庄 府 湾")
 _UNITS = "号楼|号院|号铺|单元|栋|幢|座|号|室|楼|层|弄|巷|组|队|区|门"
-_NUM = "(?:[0-9]{1,5}(?:-[0-9]{1,4})?|[a-hA-H](?=[座栋幢])|(?![一两])[一二三四五六七八九十]{1,3}(?=栋|幢|单元|号楼|组|队)|一[一二三四五六七八九十]{1,2}(?=栋|幢|单元|号楼|组|队))"
+_HAN_NUM = "[一二三四五六七八九十]"
+_HAN_UNIT = "(?=栋|幢|单元|号楼|组|队)"
+# 18 / 3-5 / b(座) / 十二(栋) / 一单元; a lone 一 before 栋/组 is a quantifier (一栋老楼), not a number
+_NUM = (
+    f"(?:[0-9]{{1,5}}(?:-[0-9]{{1,4}})?|[a-hA-H](?=[座栋幢])"
+    f"|(?!一){_HAN_NUM}{{1,3}}{_HAN_UNIT}|一{_HAN_NUM}{{1,2}}{_HAN_UNIT}|一(?=单元|号楼))"
+)
 _ELEM = f"(?:{_NUM}(?:{_UNITS})|[0-9]{{1,3}}-[0-9]{{1,3}}-[0-9]{{2,4}})"
 _FILLER = "(?:那边|这边|附近|旁边|对面)?"
 _ADDRESS = regex.compile(
@@ -28,23 +34,25 @@ _ELEM_RE = regex.compile(f"({_NUM})({_UNITS})|[0-9]{{1,3}}-[0-9]{{1,3}}-[0-9]{{2
 
 _STRONG_UNITS = frozenset({"号楼", "号院", "单元", "栋", "幢", "座", "室"})
 _STOP_CHARS = frozenset("住在到去于是的从往送寄搬址把我你他她它们这那哪了就也都还要说给被个让有为号全")
-_STOP_WORDS = (
-    "今天", "明天", "昨天", "现在", "目前", "已经", "地址", "位置", "位于", "地处", "门牌", "详细", "辖区",
-    "援引", "家居", "居住", "来自", "前往", "途经", "经过", "路过", "附近", "隔壁", "对面", "到达", "抵达",
-    "转向", "走向", "面向", "朝向", "方向",
+_STOP_WORDS = words(
+    "今天 明天 昨天 现在 目前 已经 地址 位置 位于 地处 门牌 详细 辖区 "
+    "援引 家居 居住 来自 前往 途经 经过 路过 附近 隔壁 对面 到达 抵达 "
+    "转向 走向 面向 朝向 方向"
 )
 # Nouns ending in a suffix character that are not place names.
-_GENERIC = frozenset({
-    "马路", "道路", "铁路", "一路", "上路", "走路", "出路", "思路", "线路", "电路", "网路", "水路",
-    "陆路", "前路", "后路", "半路", "迷路", "带路", "让路", "引路", "找路", "赶路", "全路", "沿路", "进路",
-    "农村", "乡村", "山村", "渔村", "公园", "校园", "乐园", "果园", "菜园", "庄园", "田园", "陵园",
-    "政府", "王府", "上街", "逛街", "满街", "老街", "临街", "整个小区", "同村", "全村", "本村", "该村",
-})
+_GENERIC = frozenset(
+    words(
+        "马路 道路 铁路 一路 上路 走路 出路 思路 线路 电路 网路 水路 陆路 "
+        "前路 后路 半路 迷路 带路 让路 引路 找路 赶路 全路 沿路 进路 农村 "
+        "乡村 山村 渔村 公园 校园 乐园 果园 菜园 庄园 田园 陵园 政府 王府 "
+        "上街 逛街 满街 老街 临街 整个小区 同村 全村 本村 该村"
+    )
+)
 # After a lone "N号" these mean N is a day of the month or an ordinal, not a house number.
-_NOT_HOUSE_AFTER = (
-    "线", "文", "令", "病", "患", "选手", "机", "字", "球", "公告", "通告", "码", "位", "起", "开始", "前",
-    "后", "之前", "之后", "以前", "以后", "晚", "早", "上午", "下午", "中午", "凌晨", "当天", "那天",
-    "左右", "出发", "至", "到", "~", "-", "—", "日",
+_NOT_HOUSE_AFTER = words(
+    "线 文 令 病 患 选手 机 字 球 公告 通告 码 位 起 开始 前 后 之前 "
+    "之后 以前 以后 晚 早 上午 下午 中午 凌晨 当天 那天 左右 出发 至 到 "
+    "~ - — 日"
 )
 _NUMERALS = frozenset("一二三四五六七八九十")
 MAX_NAME = 16
@@ -60,14 +68,14 @@ def detect_addresses(text: str) -> Iterator[Detection]:
 def _judge(text: str, m: regex.Match[str]) -> Detection | None:
     suffix, chain = m.group(1), m.group(2)
     name_start = _name_start(text, m.start())
-    name = text[name_start:m.start()]
+    name = text[name_start : m.start()]
     if not name or _generic(name, suffix):
         return None
     units = [e.group(2) or "-" for e in _ELEM_RE.finditer(chain)]
-    if not _units_ok(suffix, units, text[m.end():m.end() + 2]):
+    if not _units_ok(suffix, units, text[m.end() : m.end() + 2]):
         return None
     detail = f"{'street' if suffix in STREET_SUFFIXES else 'estate'} {name}{suffix} + {'/'.join(units)}"
-    return make("address", (name_start, m.end()), text[name_start:m.end()], None, detail)
+    return make("address", (name_start, m.end()), text[name_start : m.end()], None, detail)
 
 
 def _generic(name: str, suffix: str) -> bool:
@@ -81,9 +89,11 @@ def _name_start(text: str, suffix_start: int) -> int:
     i = suffix_start
     while i > 0 and suffix_start - i < MAX_NAME and _is_han(text[i - 1]) and text[i - 1] not in _STOP_CHARS:
         i -= 1
-    name = text[i:suffix_start]
-    cut = max((name.rfind(w) + len(w) for w in _STOP_WORDS if w in name), default=0)
-    return i + cut
+    # stop words may straddle the stop character that ended the walk (到|达某市)
+    base = max(0, i - 3)
+    seen = text[base:suffix_start]
+    cut = max((seen.rfind(w) + len(w) for w in _STOP_WORDS if w in seen), default=0)
+    return max(i, base + cut)
 
 
 def _units_ok(suffix: str, units: list[str], after: str) -> bool:

@@ -7,8 +7,18 @@ from dataclasses import dataclass
 import regex
 
 KINDS = (
-    "cn_id", "mobile", "landline", "bank_card", "uscc", "plate", "passport",
-    "hk_macau_permit", "doc_number", "doc_title", "address", "email",
+    "cn_id",
+    "mobile",
+    "landline",
+    "bank_card",
+    "uscc",
+    "plate",
+    "passport",
+    "hk_macau_permit",
+    "doc_number",
+    "doc_title",
+    "address",
+    "email",
 )
 
 # Not personal data: reported for scoring, never masked.
@@ -26,6 +36,11 @@ class Detection:
     valid: bool | None  # True: checksum/structure confirms; False: refutes; None: nothing to check
     detail: str  # short English evidence
     sensitive: bool  # personal data: mask in reports
+
+
+def words(spaced: str) -> tuple[str, ...]:
+    """A word list written as one space-separated string (compact for long Chinese lists)."""
+    return tuple(spaced.split())
 
 
 def make(kind: str, span: tuple[int, int], value: str, valid: bool | None, detail: str) -> Detection:
@@ -48,8 +63,8 @@ def inside(spans: list[tuple[int, int]], start: int, end: int) -> bool:
 
 def near(text: str, start: int, end: int, words: tuple[str, ...], window: int) -> str | None:
     """The first of ``words`` found within ``window`` characters either side of a span."""
-    before = text[max(0, start - window):start]
-    after = text[end:end + window]
+    before = text[max(0, start - window) : start]
+    after = text[end : end + window]
     for w in words:
         if w in before or w in after:
             return w

@@ -50,7 +50,9 @@ def detect_uscc(text: str) -> Iterator[Detection]:
             continue  # a failing code is only worth reporting when it looks like one and is named as one
         check = "GB 32100 check character ok" if ok else "GB 32100 check character wrong"
         dept = USCC_DEPARTMENTS.get(code[0], "unknown")
-        yield make("uscc", m.span(), code, ok, f"{check}; registered by {dept}; region {code[2:4]} ({region})")
+        yield make(
+            "uscc", m.span(), code, ok, f"{check}; registered by {dept}; region {code[2:4]} ({region})"
+        )
 
 
 def detect_plates(text: str) -> Iterator[Detection]:
@@ -60,7 +62,13 @@ def detect_plates(text: str) -> Iterator[Detection]:
         if kind is None:
             continue
         value = m.group(1) + m.group(2).upper() + serial + (m.group(4) or "")
-        yield make("plate", m.span(), value, None, f"{kind} plate; province {m.group(1)} ({PLATE_PROVINCES[m.group(1)]})")
+        yield make(
+            "plate",
+            m.span(),
+            value,
+            None,
+            f"{kind} plate; province {m.group(1)} ({PLATE_PROVINCES[m.group(1)]})",
+        )
 
 
 def _plate_matches(text: str) -> Iterator[regex.Match[str]]:
@@ -68,7 +76,7 @@ def _plate_matches(text: str) -> Iterator[regex.Match[str]]:
     for province in _PLATE_CHARS:
         i = text.find(province)
         while i >= 0:
-            nxt = text[i + 1:i + 2]
+            nxt = text[i + 1 : i + 2]
             if nxt.isascii() and nxt.isalpha():
                 m = _PLATE.match(text, i)
                 if m:
@@ -105,9 +113,17 @@ def _cued(text: str, pattern: regex.Pattern[str], cues: tuple[str, ...], kind: s
     for m in pattern.finditer(text):
         cue = near(lowered, m.start(), m.end(), cues, _CUE_WINDOW)
         if cue is not None:
-            yield make(kind, m.span(), m.group().upper(), None, f"{m.group()[0].upper()}-series number; cue word {cue!r} nearby")
+            yield make(
+                kind,
+                m.span(),
+                m.group().upper(),
+                None,
+                f"{m.group()[0].upper()}-series number; cue word {cue!r} nearby",
+            )
 
 
 def detect_emails(text: str) -> Iterator[Detection]:
     for m in _EMAIL.finditer(text):
-        yield make("email", m.span(), m.group().lower(), None, f"e-mail at {m.group().rsplit('@', 1)[1].lower()}")
+        yield make(
+            "email", m.span(), m.group().lower(), None, f"e-mail at {m.group().rsplit('@', 1)[1].lower()}"
+        )

@@ -19,7 +19,7 @@ def mask(kind: str, value: str) -> str:
 def _keep(value: str, head: int, tail: int) -> str:
     if len(value) <= head + tail:
         return "*" * len(value)
-    return value[:head] + "*" * (len(value) - head - tail) + value[len(value) - tail:]
+    return value[:head] + "*" * (len(value) - head - tail) + value[len(value) - tail :]
 
 
 def _mobile(value: str) -> str:

@@ -59,7 +59,9 @@ def detect_numbers(text: str) -> Iterator[Detection]:
             if m.end() - m.start() < _MIN_RUN:
                 continue
             groups = _trim(text, m, _groups(m))
-            yield from (d for d in _segment(groups, bool(m.group(1)), m.start()) if not inside(urls, d.start, d.end))
+            yield from (
+                d for d in _segment(groups, bool(m.group(1)), m.start()) if not inside(urls, d.start, d.end)
+            )
     for m in _PAREN_LANDLINE.finditer(text) if "(" in text else ():
         parts = _landline(m.group(1) + m.group(2) + m.group(3))
         if parts and parts[0] == m.group(1):
@@ -76,9 +78,15 @@ def _trim(text: str, m: regex.Match[str], groups: list[Group]) -> list[Group]:
     start, end = m.start(), m.end()
     before = text[start - 1] if start else ""
     after = text[end] if end < len(text) else ""
-    if groups and (_masked_side(text, start, -1) or (before == "." and text[start - 2:start - 1].isdigit())):
+    if groups and (
+        _masked_side(text, start, -1) or (before == "." and text[start - 2 : start - 1].isdigit())
+    ):
         groups = groups[1:]
-    if groups and (_masked_side(text, end, 1) or _is_ascii_letter(after) or (after == "." and text[end + 1:end + 2].isdigit())):
+    if groups and (
+        _masked_side(text, end, 1)
+        or _is_ascii_letter(after)
+        or (after == "." and text[end + 1 : end + 2].isdigit())
+    ):
         groups = groups[:-1]
     return groups
 
@@ -106,7 +114,9 @@ def _segment(groups: list[Group], plus: bool, run_start: int) -> Iterator[Detect
             verdict = classify(window, plus and i == 0)
             if verdict:
                 start = run_start if plus and i == 0 else window[0].start
-                yield make(verdict.kind, (start, window[-1].end), verdict.value, verdict.valid, verdict.detail)
+                yield make(
+                    verdict.kind, (start, window[-1].end), verdict.value, verdict.valid, verdict.detail
+                )
                 i = j
                 break
         else:
@@ -137,7 +147,7 @@ def _strip_country_code(window: list[Group], plus: bool) -> tuple[str, tuple[int
     if len(window) == 1:
         for cc in ("0086", "86"):
             if first.startswith(cc) and (plus or len(first) == len(cc) + 11):
-                return first[len(cc):], (len(first) - len(cc),)
+                return first[len(cc) :], (len(first) - len(cc),)
     return None
 
 
@@ -147,7 +157,11 @@ def _as_id(raw: str, sig: tuple[int, ...]) -> Verdict | None:
         if born is None or region is None:
             return None
         expected, got = gb11643_check_digit(raw[:17]), raw[17].upper()
-        check = "GB 11643 check digit ok" if got == expected else f"GB 11643 check digit wrong (expected {expected})"
+        check = (
+            "GB 11643 check digit ok"
+            if got == expected
+            else f"GB 11643 check digit wrong (expected {expected})"
+        )
         detail = f"{check}; born {born.isoformat()}; region {raw[:2]} ({region})"
         return Verdict("cn_id", raw[:17] + got, got == expected, detail)
     if len(raw) == 15 and sig in _ID15_SIGS and raw.isdigit():
@@ -190,7 +204,7 @@ def _landline(digits: str) -> tuple[str, str] | None:
     if digits[1] == "1" and digits[2] != "0":
         return None
     area = digits[:3] if digits[1] in "12" else digits[:4]
-    sub = digits[len(area):]
+    sub = digits[len(area) :]
     if len(sub) not in (7, 8) or sub[0] not in "2345678":
         return None
     return area, sub
@@ -207,4 +221,3 @@ def _as_card(raw: str, sig: tuple[int, ...]) -> Verdict | None:
     if network is None:
         return None
     return Verdict("bank_card", raw, True, f"Luhn ok; IIN {raw[:6]} ({network}); {len(raw)} digits")
-

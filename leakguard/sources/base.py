@@ -1,0 +1,195 @@
+"""Value types of the sources layer and the post-processing every parser shares.
+
+A parser turns one export into *events*: plain :class:`Message` / :class:`BadRecord`
+items, :class:`Keyed` messages (a message with the id a later recall may name) and
+:class:`Recall` notices.  :func:`finish` resolves recalls against a bounded window of
+recent messages (memory stays flat), numbers the messages and replaces undecodable
+bytes, so every format's ``parse`` yields only ``Message | BadRecord``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TextIO
+
+#: Message kinds emitted by the parsers.  ``text`` is user text; ``system`` is a client
+#: notice (join, pat, date bar, content-less recall notice); ``recall`` is a recall whose
+#: original message could not be found (its text is the recalled content when known).
+KINDS = (
+    "text", "quote", "image", "voice", "video", "sticker", "file", "link", "card",
+    "location", "transfer", "forward", "call", "recall", "system",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    text: str
+    conversation: str | None
+    sender: str | None
+    time: str | None  # ISO 8601 'YYYY-MM-DDTHH:MM:SS' (+zone when known/assumed) or None
+    path: str  # source file; for archives 'export.zip!member'
+    line: int  # 1-based line where the message starts (JSON: line of the object's '{')
+    index: int  # 0-based message index within the whole scan input
+    kind: str = "text"
+    recalled: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class BadRecord:
+    """A record that could not be parsed (or a file that could not be read: line 0)."""
+
+    path: str
+    line: int
+    reason: str
+
+
+Item = Message | BadRecord
+
+
+@dataclass(frozen=True, slots=True)
+class ParseOptions:
+    text_field: str | None = None  # generic CSV/JSON: column or (dotted) key holding the text
+
+
+@dataclass(frozen=True, slots=True)
+class Keyed:
+    """A message carrying the source's message id, so that a later recall can find it."""
+
+    key: str
+    message: Message
+
+
+@dataclass(frozen=True, slots=True)
+class Recall:
+    """A recall notice.  ``key`` names the recalled message's id, ``text`` its content."""
+
+    key: str | None
+    text: str | None
+    sender: str | None
+    fallback: Message  # emitted (kind='recall') when the original is not in the window
+
+
+Event = Message | BadRecord | Keyed | Recall
+StreamParser = Callable[[TextIO, str, ParseOptions], Iterator[Event]]
+Sniffer = Callable[[str, Path], float]
+PathParser = Callable[[Path, "str | None", ParseOptions], Iterator[Item]]
+
+
+@dataclass(frozen=True, slots=True)
+class Format:
+    name: str
+    description: str
+    sniff: Sniffer  # (first ~64 KB of text, path) -> score 0..1
+    parse: PathParser  # (path, encoding, options) -> messages and bad records
+    body: StreamParser | None = None  # the same parser over an open text stream (zip members)
+
+
+def make_message(
+    text: str,
+    label: str,
+    line: int,
+    *,
+    sender: str | None = None,
+    time: str | None = None,
+    conversation: str | None = None,
+    kind: str = "text",
+) -> Message:
+    return Message(text, conversation, sender, time, label, line, 0, kind)
+
+
+def with_index(m: Message, index: int) -> Message:
+    """``m`` numbered ``index``.
+
+    Messages travel from their parser through :func:`finish` to ``iter_messages`` without
+    anyone else holding them, so the number is written into the not-yet-published
+    object (building a new frozen dataclass per message would cost a few µs each, which
+    is most of the parsing time on a multi-GB log)."""
+    if m.index != index:
+        object.__setattr__(m, "index", index)
+    return m
+
+
+RECALL_WINDOW = 2000
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
+class _Window:
+    """The last RECALL_WINDOW items, held back so a recall can still mark them."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.queue: deque[list[object]] = deque()  # cells [key, item]
+        self.by_key: dict[str, list[object]] = {}
+
+    def push(self, key: str | None, item: Item) -> Item | None:
+        """Hold ``item``; return the oldest held item once the window is full."""
+        cell: list[object] = [key, item]
+        self.queue.append(cell)
+        if key is not None:
+            self.by_key[key] = cell
+        return self._pop() if len(self.queue) > self.size else None
+
+    def _pop(self) -> Item:
+        cell = self.queue.popleft()
+        key, item = cell
+        if isinstance(key, str) and self.by_key.get(key) is cell:
+            del self.by_key[key]
+        assert isinstance(item, (Message, BadRecord))
+        return item
+
+    def mark(self, recall: Recall) -> bool:
+        cell = self.by_key.get(recall.key) if recall.key is not None else None
+        if cell is None and recall.text:
+            cell = self._find_text(recall.text.strip(), recall.sender)
+        if cell is None or not isinstance(cell[1], Message):
+            return False
+        m = cell[1]
+        cell[1] = Message(m.text, m.conversation, m.sender, m.time, m.path, m.line, m.index, m.kind, True)
+        return True
+
+    def _find_text(self, text: str, sender: str | None) -> list[object] | None:
+        for cell in reversed(self.queue):
+            msg = cell[1]
+            if not isinstance(msg, Message) or msg.kind in ("system", "recall"):
+                continue
+            if sender and msg.sender and sender not in msg.sender and msg.sender not in sender:
+                continue
+            if msg.text.strip() == text:
+                return cell
+        return None
+
+    def drain(self) -> Iterator[Item]:
+        while self.queue:
+            yield self._pop()
+
+
+def finish(events: Iterable[Event], window: int = RECALL_WINDOW) -> Iterator[Item]:
+    """Resolve recalls, number messages per file (0-based) and repair undecodable text."""
+    win = _Window(window)
+    index = 0
+    for item in _resolved(events, win):
+        if isinstance(item, BadRecord):
+            yield item
+            continue
+        if _SURROGATE.search(item.text):
+            yield BadRecord(item.path, item.line, "undecodable bytes replaced with U+FFFD")
+            item = replace(item, text=_SURROGATE.sub("\ufffd", item.text))
+        yield with_index(item, index)
+        index += 1
+
+
+def _resolved(events: Iterable[Event], win: _Window) -> Iterator[Item]:
+    for ev in events:
+        if isinstance(ev, Keyed):
+            out = win.push(ev.key, ev.message)
+        elif isinstance(ev, Recall):
+            out = None if win.mark(ev) else win.push(None, ev.fallback)
+        else:
+            out = win.push(None, ev)
+        if out is not None:
+            yield out
+    yield from win.drain()

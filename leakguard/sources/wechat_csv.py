@@ -1,0 +1,230 @@
+"""WeChat CSV exports: 留痕/WeChatMsg (v1 English header, v0.2.6 9 columns, v2 Chinese
+header, the late-2023 pandas header) and PyWxDump (msg/src columns, or the older JSON
+``content`` cell).
+
+XML bodies (type-49 app messages, cards, locations, system templates) are reduced to the
+readable fields: file names, link titles/descriptions/URLs, quoted text, merged-forward
+items, transfer memos.  A revokemsg system body marks the recalled message (looked up by
+its server id, PyWxDump's MsgSvrID) as recalled.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path, PureWindowsPath
+from typing import NamedTuple, TextIO
+
+from .base import BadRecord, Event, Keyed, ParseOptions, Recall, make_message
+from .fields import csv_rows, fit_row
+from .markers import kind_of
+from .streams import head_lines, stem_of, stream_format
+from .timefmt import CST, from_epoch, parse_datetime
+from .wechat_xml import appmsg_text, looks_like_xml, revoked_id, system_text
+
+# WeChat message type codes (WeChatMsg v1 'Type' column)
+_TYPE_KINDS = {1: "text", 3: "image", 34: "voice", 43: "video", 47: "sticker", 42: "card", 48: "location",
+               49: "link", 50: "call", 10000: "system", 10002: "system"}
+_PLACEHOLDER = {"image": "[图片]", "voice": "[语音]", "video": "[视频]", "sticker": "[表情]", "call": "[音视频通话]"}
+
+# Chinese type names (WeChatMsg v2 类型, PyWxDump type_name)
+_NAME_KINDS = {
+    "文本": "text", "图片": "image", "视频": "video", "语音": "voice", "表情包": "sticker", "动画表情": "sticker",
+    "文件": "file", "分享链接": "link", "卡片式链接": "link", "小程序": "link", "视频号": "link",
+    "音乐分享": "link", "公众号名片": "card", "个人": "card", "名片": "card", "企业微信名片": "card",
+    "位置分享": "location", "位置": "location", "红包": "transfer", "转账": "transfer",
+    "引用消息": "quote", "引用回复": "quote", "带有引用的文本消息": "quote",
+    "合并转发的聊天记录": "forward", "聊天记录": "forward", "收藏笔记": "forward", "笔记": "forward",
+    "音视频通话": "call", "语音通话": "call", "视频通话": "call",
+    "系统消息": "system", "系统通知": "system", "拍一拍": "system", "拍一拍消息": "system",
+    "邀请加群": "system", "群公告": "system",
+}
+
+
+class Cols(NamedTuple):
+    text: int
+    sender: int | None
+    time: int | None
+    conversation: int | None
+    type: int | None
+    subtype: int | None
+    is_sender: int | None
+    epoch: int | None
+    names: tuple[int, ...]  # display-name columns tried before ``sender``
+    msgid: int | None
+    src: int | None
+
+
+def _col(header: list[str], name: str) -> int | None:
+    return header.index(name) if name in header else None
+
+
+def _wcm_cols(header: list[str]) -> Cols | None:
+    h = [c.strip().lstrip("\ufeff") for c in header]
+    if "StrContent" in h and "localId" in h:  # v1 / 0.2.6
+        names = tuple(i for i in (_col(h, "Remark"), _col(h, "NickName")) if i is not None)
+        return Cols(h.index("StrContent"), _col(h, "Sender"), _col(h, "StrTime"), _col(h, "TalkerId"),
+                    _col(h, "Type"), _col(h, "SubType"), _col(h, "IsSender"), _col(h, "CreateTime"),
+                    names, None, None)
+    if "内容" in h and "类型" in h:  # v2
+        names = tuple(i for i in (_col(h, "备注"), _col(h, "昵称")) if i is not None)
+        return Cols(h.index("内容"), _col(h, "发送人"), _col(h, "时间"), None, _col(h, "类型"), None,
+                    None, None, names, _col(h, "消息ID"), None)
+    if "消息内容" in h and "用户名" in h:  # late-2023 pandas export
+        return Cols(h.index("消息内容"), _col(h, "用户名"), _col(h, "发送时间"), None, _col(h, "消息类型"),
+                    None, _col(h, "isSend"), None, (), _col(h, "msgId"), None)
+    return None
+
+
+def _pyw_cols(header: list[str]) -> Cols | None:
+    h = [c.strip().lstrip("\ufeff") for c in header]
+    if "MsgSvrID" not in h or "type_name" not in h:
+        return None
+    text = _col(h, "msg") if "msg" in h else _col(h, "content")
+    if text is None:
+        return None
+    return Cols(text, _col(h, "talker"), _col(h, "CreateTime"), _col(h, "room_name"), _col(h, "type_name"),
+                None, _col(h, "is_sender"), None, (), _col(h, "MsgSvrID"), _col(h, "src"))
+
+
+def _cell(row: list[str], i: int | None) -> str:
+    return row[i].strip() if i is not None else ""
+
+
+def _time(row: list[str], cols: Cols) -> str | None:
+    when = parse_datetime(_cell(row, cols.time), CST) if cols.time is not None else None
+    if when is None and cols.epoch is not None and _cell(row, cols.epoch).isdigit():
+        when = from_epoch(float(_cell(row, cols.epoch)), CST)
+    return when
+
+
+def _sender(row: list[str], cols: Cols) -> str | None:
+    for i in cols.names:
+        if _cell(row, i):
+            return _cell(row, i)
+    if _cell(row, cols.is_sender) in ("1", "True", "true"):
+        return "我"
+    return _cell(row, cols.sender) or None
+
+
+def _kind_text(raw: str, type_cell: str, subtype_cell: str, src: str) -> tuple[str, str]:
+    """(kind, readable text) for one row's content cell."""
+    if type_cell.isdigit():
+        code = int(type_cell)
+        kind = _TYPE_KINDS.get(code, "text")
+    else:
+        code = 0
+        kind = _NAME_KINDS.get(type_cell, "")
+        if not kind:
+            kind = "system" if type_cell.startswith("消息撤回") else kind_of(raw)
+    if kind == "system":
+        return kind, system_text(raw) if looks_like_xml(raw) or "CDATA" in raw else raw
+    if looks_like_xml(raw):
+        sub = int(subtype_cell) if subtype_cell.isdigit() and subtype_cell != "0" else None
+        if code == 49 or kind in ("file", "link", "quote", "forward", "transfer", "card", "location"):
+            app_kind, text = appmsg_text(raw, sub)
+            return (app_kind if kind in ("text", "link") else kind), text
+        return kind, _PLACEHOLDER.get(kind, "")
+    return kind, _with_placeholder(kind, raw, src)
+
+
+def _with_placeholder(kind: str, raw: str, src: str) -> str:
+    """Media rows carry only the type word ('图片'); make it a placeholder the scorer knows."""
+    name = PureWindowsPath(src).name if src and not src.startswith("http") else ""
+    if kind_of(raw) != "text":  # already a placeholder ('【文件】name …', '[图片]')
+        return raw
+    if kind == "file":
+        label = raw if raw and raw not in ("文件", "[文件]") else name
+        return f"[文件] {label}".strip()
+    if kind in _PLACEHOLDER and (not raw or raw.strip("[]") in _NAME_KINDS or raw in ("表情", "图片")):
+        return _PLACEHOLDER[kind]
+    return raw
+
+
+def _row_event(row: list[str], line: int, cols: Cols, label: str, conv: str | None) -> Event | None:
+    raw = row[cols.text]
+    src = _cell(row, cols.src)
+    if raw.lstrip().startswith("{") and '"msg"' in raw:  # old PyWxDump: {"src": ..., "msg": ...}
+        try:
+            cell = json.loads(raw)
+        except ValueError:
+            return BadRecord(label, line, "content cell is not valid JSON")
+        raw, src = str(cell.get("msg") or ""), str(cell.get("src") or "")
+    type_cell, sub_cell = _cell(row, cols.type), _cell(row, cols.subtype)
+    kind, text = _kind_text(raw, type_cell, sub_cell, src)
+    conversation = _cell(row, cols.conversation) or conv
+    msg = make_message(text, label, line, sender=_sender(row, cols), time=_time(row, cols),
+                       conversation=conversation, kind=kind)
+    gone = revoked_id(raw) if kind == "system" else None
+    if gone is not None:
+        return Recall(gone, None, None, msg)
+    if not text.strip():
+        return None
+    key = _cell(row, cols.msgid)
+    return Keyed(key, msg) if key else msg
+
+
+def _rows(stream: TextIO, label: str, wechatmsg: bool) -> Iterator[Event]:
+    rows = csv_rows(stream, label)
+    cols: Cols | None = None
+    width = 0
+    conv = None
+    for item in rows:
+        if isinstance(item, BadRecord):
+            yield item
+            continue
+        line, row = item
+        if cols is None:
+            cols = _wcm_cols(row) if wechatmsg else _pyw_cols(row)
+            if cols is None:
+                yield BadRecord(label, line, f"unexpected header: {','.join(row)[:200]}")
+                return
+            width = len(row)
+            if wechatmsg and cols.conversation is None:
+                stem = stem_of(label)
+                conv = stem[:-5] if stem.endswith("_utf8") else stem
+            continue
+        if not any(c.strip() for c in row):
+            continue
+        fitted = fit_row(row, width)
+        if fitted is None:
+            yield BadRecord(label, line, f"expected {width} fields, got {len(row)}")
+            continue
+        ev = _row_event(fitted, line, cols, label, conv)
+        if ev is not None:
+            yield ev
+
+
+def _wechatmsg(stream: TextIO, label: str, options: ParseOptions) -> Iterator[Event]:
+    return _rows(stream, label, True)
+
+
+def _pywxdump(stream: TextIO, label: str, options: ParseOptions) -> Iterator[Event]:
+    return _rows(stream, label, False)
+
+
+_CSV_SPLIT = re.compile(r"[,\t]")
+
+
+def _first_cells(head: str) -> list[str]:
+    lines = head_lines(head, 2)
+    return [c.strip().strip('"') for c in _CSV_SPLIT.split(lines[0].lstrip("\ufeff"))] if lines else []
+
+
+def _sniff_wechatmsg(head: str, path: Path) -> float:
+    return 1.0 if _wcm_cols(_first_cells(head)) is not None else 0.0
+
+
+def _sniff_pywxdump(head: str, path: Path) -> float:
+    return 1.0 if _pyw_cols(_first_cells(head)) is not None else 0.0
+
+
+WECHATMSG_CSV = stream_format(
+    "wechatmsg-csv", "留痕/WeChatMsg CSV (localId,TalkerId,Type,…,StrContent or 消息ID,类型,发送人,时间,内容)",
+    _sniff_wechatmsg, _wechatmsg,
+)
+PYWXDUMP_CSV = stream_format(
+    "pywxdump-csv", "PyWxDump CSV (id,MsgSvrID,type_name,is_sender,talker,room_name,msg,src,CreateTime)",
+    _sniff_pywxdump, _pywxdump,
+)
