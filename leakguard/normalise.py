@@ -5,7 +5,8 @@ Two stages, both regex-guarded so that ordinary text costs almost nothing:
 1. **Fold** (length-preserving): one 1:1 character table — traditional → simplified
    (OpenCC data), NFKC compatibility forms that map to a single character (full-width
    letters and digits, Kangxi radicals, compatibility ideographs, circled forms) and ASCII
-   lower-casing.  Only runs of characters in the table are translated.  Offsets are unchanged.
+   lower-casing, applied with one ``str.translate`` only when a set test finds a character
+   of the table.  Offsets are unchanged.
 2. **Strip** (length-changing): format characters (zero-width spaces and joiners, bidi
    marks, soft hyphen, variation selectors), combining marks, and separators *between two
    Han characters* (``交.办.单``, ``交 办 单``, ``调-度-会``) are removed.  Only the boundaries
@@ -25,7 +26,7 @@ from dataclasses import dataclass
 from . import _t2s
 
 FOLD = str.maketrans(_t2s.SRC, _t2s.DST)
-_FOLD_RUN = re.compile("[" + re.escape(_t2s.SRC) + "]+")
+_FOLD_KEYS = frozenset(_t2s.SRC)
 
 HAN = "\u3400-\u4dbf\u4e00-\u9fff\U00020000-\U0002ebef"
 _FORMAT = "\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0"
@@ -33,8 +34,8 @@ _COMBINING = "\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
 # Separators people put inside words to dodge filters (after folding: full-width forms are ASCII).
 _SEPS = " \t.·•‧∙⋅・\\-_*~|/\\\\'`^°"
 _STRIP = re.compile(
-    f"[{_FORMAT}{_COMBINING}]+"
-    f"|(?<=[{HAN}])[{_SEPS}{_FORMAT}{_COMBINING}]+(?=[{HAN}])"
+    f"(?<=[{HAN}])[{_SEPS}{_FORMAT}{_COMBINING}]+(?=[{HAN}])"
+    f"|[{_FORMAT}{_COMBINING}]+"
 )
 
 
@@ -72,9 +73,11 @@ class Normalised:
 
 def fold(text: str) -> str:
     """Stage 1 only: the length-preserving 1:1 fold."""
-    if _FOLD_RUN.search(text) is None:
+    # A set test runs at ~100 MB/s; a 7,700-character regex class at ~1 MB/s.  Most text
+    # has nothing to fold and is returned as is; otherwise one C-level translate (1:1).
+    if _FOLD_KEYS.isdisjoint(text):
         return text
-    return _FOLD_RUN.sub(lambda m: m.group().translate(FOLD), text)
+    return text.translate(FOLD)
 
 
 def normalise(text: str) -> Normalised:

@@ -148,7 +148,7 @@ def _digest(files: Sequence[Path]) -> str:
             data = f.read_bytes()
         except OSError as e:
             raise LeakguardError(f"{f}: cannot read ({e.strerror or e})") from None
-        h.update(str(f.name).encode() + b"\0" + hashlib.sha256(data).digest())
+        h.update(str(f.resolve()).encode() + b"\0" + hashlib.sha256(data).digest())
     return h.hexdigest()
 
 
@@ -162,11 +162,15 @@ def load_ruleset(
     files += _expand(extra)
     digest = _digest(files)
     compiled = _read_cache(digest) if use_cache else None
-    if compiled is None:
-        compiled = compile_sources(files)
-        compiled["digest"] = digest
-        if use_cache:
-            _write_cache(digest, compiled)
+    if compiled is not None:
+        try:
+            return from_compiled(compiled)
+        except (KeyError, TypeError, ValueError, AttributeError):
+            pass  # a cache of the wrong shape (another version, a hand edit): rebuild it
+    compiled = compile_sources(files)
+    compiled["digest"] = digest
+    if use_cache:
+        _write_cache(digest, compiled)
     return from_compiled(compiled)
 
 

@@ -52,6 +52,11 @@ def compose_with_compat(t2s: dict[str, str]) -> dict[str, str]:
         dst = t2s.get(dst, dst)
         if len(dst) == 1 and dst != src:
             out[src] = dst
+    # A character that is itself the target of a mapping is already simplified: keep it
+    # (OpenCC maps 么→幺 as a traditional variant, which would break 麼→么→幺 chains).
+    targets = set(out.values())
+    for ch in [k for k in out if k in targets]:
+        del out[ch]
     # Characters that ordinary Chinese text uses constantly and that never matter for
     # matching are left alone, so typical text skips the translate step entirely.
     for keep in "，：；？！（）［］｛｝＂＇～":

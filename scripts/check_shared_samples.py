@@ -17,7 +17,7 @@ REPO = Path(__file__).resolve().parent.parent
 DEFAULT = REPO.parent / "shared" / "samples" / "chat-exports"
 sys.path.insert(0, str(REPO))
 
-from leakguard.sources import BadRecord, Message, detect_format, iter_messages  # noqa: E402
+from leakguard.sources import BadRecord, Message, detect_format, iter_messages
 
 
 def samples(root: Path) -> list[Path]:

@@ -17,17 +17,6 @@ RULES: tuple[Rule, ...] = _RULESET.rules
 
 # Examples that currently fail, with the reason found; remove an entry when its lexicon is fixed.
 KNOWN: dict[tuple[str, str, str], str] = {
-    ("DEC103", "risky", "这次干部调整的名单我看到了，还没公示，先跟你说一声"):
-        "lexicon: 还没公示 is not an `unreleased` cue (CTX141), so DEC103 stays capped at 2.0",
-    ("DOC107", "risky", "这是敏感信息哈，我们这边今晚要征用两家宾馆"):
-        "lexicon: no cue fires (我们这边 is not an `internal` cue), DOC107 scores 1.5",
-    ("MRK101", "benign", "保密培训：什么是秘密级、机密级和绝密级"):
-        "MRK101 alone (critical, 3.0) reaches warn, and each MRK101 hit lends `marker` +1.5 to the other "
-        "MRK101 hits (scanner._provided only skips the same span); no damper for 培训",
-    ("MTG103", "risky", "会还没结束，先偷偷告诉你们结果"):
-        "lexicon: 告诉你们 is not an `action` cue; all `requires` signals missing, capped at 2.5",
-    ("PII102", "risky", "密接名单在这，你们对一下是不是你们楼的"):
-        "lexicon: no cue fires (你们楼 is not a `person` cue, only 我们楼), PII102 scores 1.5",
 }
 
 

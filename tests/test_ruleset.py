@@ -105,9 +105,6 @@ def test_adding_an_extra_lexicon_changes_the_key(sources: list[Path], cache: Pat
     assert len(compiles) == 2
 
 
-@pytest.mark.xfail(strict=True, reason="bug: leakguard/ruleset.py _digest hashes file names and contents but not "
-                   "their directory, so two copies of the data (source tree, wheel, a user copy) share one cache "
-                   "entry and `rules show` / Ruleset.sources report the paths of whichever copy compiled first")
 def test_cached_origins_name_the_files_actually_loaded(sources: list[Path], cache: Path) -> None:
     load_ruleset(sources)
     real = load_ruleset([ROOT / "lexicons", ROOT / "seeds"])
@@ -143,9 +140,6 @@ def test_cache_with_wrong_digest_or_format_is_ignored(sources: list[Path], cache
     assert len(compiles) == 3
 
 
-@pytest.mark.xfail(strict=True, reason="bug: leakguard/ruleset.py load_ruleset: _read_cache checks only digest and "
-                   "format, so a parseable cache of the wrong shape crashes from_compiled with KeyError "
-                   "(CLI: exit 3 on every run until the file is deleted) instead of being rebuilt")
 def test_cache_of_the_wrong_shape_is_rebuilt(sources: list[Path], cache: Path) -> None:
     good = load_ruleset(sources)
     (path,) = _cache_files(cache)

@@ -9,25 +9,40 @@ from typing import Any
 
 import click
 
-from ..model import Verdict
-from . import EXIT_FLAGGED, EXIT_OK, cli
+from ..model import LeakguardError, Verdict
+from . import EXIT_FLAGGED, EXIT_OK, EXIT_USAGE, cli
 from .common import lang_option, lexicon_options, make_scanner, styler
 
 SCHEMA_VERSION = 1
 _ORDER = {"pass": 0, "warn": 1, "block": 2}
 
 
-def _inputs(files: tuple[str, ...], texts: tuple[str, ...], encoding: str | None) -> list[tuple[str, str]]:
+def _inputs(files: tuple[str, ...], texts: tuple[str, ...]) -> list[tuple[str, str | None]]:
+    """(label, text) for --text values; (name, None) for files and stdin, read later one by one."""
+    out: list[tuple[str, str | None]] = [("<text>", t) for t in texts]
+    names = list(files) if files or texts else ["-"]
+    out.extend((name, None) for name in names)
+    return out
+
+
+def _check_one(
+    scanner: Any, name: str, text: str | None, to: str | None, lang: str, explain: bool, encoding: str | None
+) -> list[tuple[str, str, Verdict]]:
     from ..textio import read_stdin, read_text
 
-    out: list[tuple[str, str]] = [("<text>", t) for t in texts]
-    names = list(files) if files or texts else ["-"]
-    for name in names:
-        if name == "-":
-            out.append(("<stdin>", read_stdin(sys.stdin.buffer, encoding)))
-        else:
-            out.append((name, read_text(Path(name), encoding)))
-    return out
+    if text is not None:
+        return [(name, text, scanner.check(text, to=to, lang=lang, explain=explain))]
+    if name == "-":
+        text = read_stdin(sys.stdin.buffer, encoding)
+        return [("<stdin>", text, scanner.check(text, to=to, lang=lang, explain=explain))]
+    path = Path(name)
+    from ..attachcheck import check_attachment, looks_like_attachment
+
+    if path.is_file() and looks_like_attachment(path):
+        results = check_attachment(scanner, path, to, lang, explain)
+        return results or [(name, "", Verdict("pass", 0.0, ()))]
+    text = read_text(path, encoding)
+    return [(name, text, scanner.check(text, to=to, lang=lang, explain=explain))]
 
 
 @cli.command("check", context_settings={"help_option_names": ["-h", "--help"]})
@@ -71,10 +86,21 @@ def check_cmd(
       leakguard check --format json < draft.txt
     """
     scanner = make_scanner(lexicons, only, lang)
-    inputs = _inputs(files, texts, encoding)
-    results: list[tuple[str, str, Verdict]] = [
-        (label, text, scanner.check(text, to=to, lang=lang, explain=explain)) for label, text in inputs
-    ]
+    if encoding is not None:
+        from ..textio import canonical_encoding
+
+        canonical_encoding(encoding)  # a bad name is a usage error even with --text
+    results: list[tuple[str, str, Verdict]] = []
+    failed = 0
+    inputs = _inputs(files, texts)
+    for name, text in inputs:
+        try:
+            results.extend(_check_one(scanner, name, text, to, lang, explain, encoding))
+        except LeakguardError as e:
+            if len(inputs) == 1:
+                raise
+            failed += 1  # one bad file does not stop the others; the exit code still says so
+            click.echo(f"leakguard: error: {e}", err=True)
     if show_matches:
         click.echo("leakguard: --show-matches: personal data is shown unmasked in this report", err=True)
     if fmt == "json":
@@ -86,11 +112,13 @@ def check_cmd(
         blocks = [render_verdict(text, v, label, lang, show_matches, explain, style) for label, text, v in results]
         click.echo("\n\n".join(blocks))
     worst = max((_ORDER[v.verdict] for _, _, v in results), default=0)
+    if failed:
+        return EXIT_USAGE
     return EXIT_FLAGGED if worst >= _ORDER[fail_on] else EXIT_OK
 
 
 def to_json(results: list[tuple[str, str, Verdict]], show: bool) -> dict[str, Any]:
-    if len(results) == 1:
+    if len(results) == 1 and not results[0][2].findings or len(results) == 1 and not results[0][2].findings[0].location:
         return results[0][2].to_dict(show, SCHEMA_VERSION)
     worst = max(results, key=lambda r: (_ORDER[r[2].verdict], r[2].score))[2]
     findings = []

@@ -34,9 +34,7 @@ def make_scanner(lexicons: tuple[Path, ...], only: tuple[Path, ...], lang: str) 
     from ..scanner import Scanner
 
     if not lexicons and not only:
-        sc = Scanner.default()
-        sc.lang = lang
-        return sc
+        return Scanner.default()
     return Scanner.from_paths(list(only) if only else None, extra=list(lexicons), lang=lang)
 
 

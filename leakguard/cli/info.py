@@ -46,6 +46,7 @@ def cases_cmd(ctx: click.Context, fmt: str, lang: str, lexicons: tuple[Path, ...
     \b
     Examples:
       leakguard cases
+      leakguard --help
       leakguard cases show fuchuan-medical-record --lang en
     """
     ctx.obj = {"fmt": fmt, "lang": lang, "lexicons": lexicons, "only": only}
@@ -65,15 +66,22 @@ def cases_cmd(ctx: click.Context, fmt: str, lang: str, lexicons: tuple[Path, ...
 @cases_cmd.command("show")
 @click.argument("case_id")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default=None)
+@click.option("--lang", type=click.Choice(["zh", "en"]), default=None, help="Language (overrides the group option).")
 @click.pass_context
-def cases_show(ctx: click.Context, case_id: str, fmt: str | None) -> None:
-    """Show one precedent case in full."""
+def cases_show(ctx: click.Context, case_id: str, fmt: str | None, lang: str | None) -> None:
+    """Show one precedent case in full: what happened, where, the channel, the consequence, the source.
+
+    \b
+    Examples:
+      leakguard cases show jishou-jiaobandan
+      leakguard cases show fuchuan-medical-record --lang en
+    """
     from ..cases import to_dict
 
     o = ctx.obj
     lib = _library(o["lexicons"], o["only"])
     case = lib.get(case_id)
-    lang = o["lang"]
+    lang = lang or o["lang"]
     if (fmt or o["fmt"]) == "json":
         click.echo(json.dumps(to_dict(case), ensure_ascii=False, indent=2))
         return
@@ -168,13 +176,23 @@ def _cue_dict(c: Any) -> dict[str, Any]:
 
 @rules_cmd.command("show")
 @click.argument("code")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default=None)
+@click.option("--lang", type=click.Choice(["zh", "en"]), default=None, help="Language (overrides the group option).")
 @click.pass_context
-def rules_show(ctx: click.Context, code: str) -> None:
-    """Show one rule or cue: what it matches, why it matters, its precedents and examples."""
+def rules_show(ctx: click.Context, code: str, fmt: str | None, lang: str | None) -> None:
+    """Show one rule or cue: what it matches, why it matters, its precedents and examples.
+
+    \b
+    Examples:
+      leakguard rules show DOC101
+      leakguard rules show CTX131 --lang en
+    """
     from .common import make_scanner
 
     o = ctx.obj
-    lang = o["lang"]
+    if fmt:
+        o = {**o, "fmt": fmt}
+    lang = lang or o["lang"]
     rs = make_scanner(o["lexicons"], o["only"], lang).ruleset
     r = rs.rule(code.upper()) or rs.rule(code)
     if r is None:

@@ -75,8 +75,9 @@ def render_finding(
 ) -> list[str]:
     sep = "；" if lang == "zh" else "; "
     colon = "：" if lang == "zh" else ": "
+    where = f"{label}:{f.line}:{f.column}" if f.line else label
     head = (
-        f"{label}:{f.line}:{f.column}  {style(f.code, bold=True)} {f.name} · {t(f.category, lang)} · "
+        f"{where}  {style(f.code, bold=True)} {f.name} · {t(f.category, lang)} · "
         f"{t(f.severity, lang)} · {t('score', lang)} {f.score:.1f}"
     )
     if f.location:

@@ -11,4 +11,4 @@ from __future__ import annotations
 from .base import KINDS, BadRecord, Format, Message, ParseOptions
 from .registry import FORMATS, detect_format, iter_messages
 
-__all__ = ["BadRecord", "FORMATS", "Format", "KINDS", "Message", "ParseOptions", "detect_format", "iter_messages"]
+__all__ = ["FORMATS", "KINDS", "BadRecord", "Format", "Message", "ParseOptions", "detect_format", "iter_messages"]

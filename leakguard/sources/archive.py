@@ -25,9 +25,7 @@ MAX_MEMBERS = 200_000
 
 #: extensions that are never chat text (media sent along with WhatsApp/Slack exports …)
 BINARY_EXTS = frozenset(
-    ".jpg .jpeg .png .gif .webp .bmp .heic .tif .tiff .ico .mp4 .mov .avi .mkv .webm .3gp .mp3 .m4a "
-    ".aac .amr .ogg .opus .wav .silk .pdf .doc .docx .xls .xlsx .ppt .pptx .db .sqlite .dat .exe .dll "
-    ".so .bin .gz .tgz .bz2 .xz .7z .rar .pyc .woff .woff2 .ttf .otf .apk .ipa .vcf".split()
+    [".jpg", ".jpeg", ".png", ".gif", ".webp", ".bmp", ".heic", ".tif", ".tiff", ".ico", ".mp4", ".mov", ".avi", ".mkv", ".webm", ".3gp", ".mp3", ".m4a", ".aac", ".amr", ".ogg", ".opus", ".wav", ".silk", ".pdf", ".doc", ".docx", ".xls", ".xlsx", ".ppt", ".pptx", ".db", ".sqlite", ".dat", ".exe", ".dll", ".so", ".bin", ".gz", ".tgz", ".bz2", ".xz", ".7z", ".rar", ".pyc", ".woff", ".woff2", ".ttf", ".otf", ".apk", ".ipa", ".vcf"]
 )
 
 

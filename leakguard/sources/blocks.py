@@ -107,11 +107,19 @@ class _Block:
         self.head = head
         self.line = line
         self.parts: list[str] = [] if head.first is None else [head.first]
-        self.size = 0
+        self.size = len(head.first or "")
 
     def add(self, line: str) -> None:
         self.parts.append(line)
         self.size += len(line) + 1
+
+    def extend(self, piece: str) -> None:
+        """Continue the last line (a physical line longer than MAX_LINE comes in pieces)."""
+        if self.parts:
+            self.parts[-1] += piece
+        else:
+            self.parts.append(piece)
+        self.size += len(piece)
 
     def text(self) -> str:
         parts = self.parts
@@ -126,7 +134,15 @@ class _Block:
 def run_blocks(lines: Iterable[tuple[int, str]], spec: BlockSpec) -> Iterator[Event]:
     cur: _Block | None = None
     boundary = True  # at file start, or after a blank or layout line
+    last = 0
     for n, line in lines:
+        if n == last and cur is not None:  # another piece of an over-long line
+            if cur.size > spec.max_chars:
+                yield from _flush(spec, cur)
+                cur = _Block(cur.head._replace(first=None), n)
+            cur.extend(line)
+            continue
+        last = n
         stripped = line.strip()
         spec.boundary = boundary
         if spec.layout(line, stripped, n):

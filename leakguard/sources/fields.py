@@ -62,8 +62,7 @@ def csv_rows(stream: TextIO, label: str) -> Iterator[tuple[int, list[str]] | Bad
     BadRecords.  The delimiter (comma, tab, semicolon, bar) is read from the first line."""
     _raise_field_limit()
     first = stream.readline()
-    if first.startswith("\ufeff"):
-        first = first[1:]
+    first = first.removeprefix("\ufeff")
     reader = csv.reader(chain([first], stream), delimiter=_delimiter(first))
     start = 1
     while True:
@@ -77,6 +76,11 @@ def csv_rows(stream: TextIO, label: str) -> Iterator[tuple[int, list[str]] | Bad
             continue
         yield start, row
         start = reader.line_num + 1
+
+
+def one_newline(text: str) -> str:
+    """CRLF and CR inside a cell (quoted multi-line text) become LF, like every other source."""
+    return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
 
 
 def fit_row(row: list[str], width: int) -> list[str] | None:

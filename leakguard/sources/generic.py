@@ -16,7 +16,16 @@ from typing import Any, TextIO
 
 from .base import BadRecord, Event, ParseOptions, make_message
 from .blocks import BlockSpec, Head, iter_lines, run_blocks
-from .fields import (CONVERSATION_NAMES, SENDER_NAMES, TEXT_NAMES, TIME_NAMES, csv_rows, fit_row, pick)
+from .fields import (
+    CONVERSATION_NAMES,
+    SENDER_NAMES,
+    TEXT_NAMES,
+    TIME_NAMES,
+    csv_rows,
+    fit_row,
+    one_newline,
+    pick,
+)
 from .jsonstream import RecordError, Walk, json_records
 from .markers import kind_of
 from .streams import head_lines, stream_format
@@ -62,7 +71,7 @@ def _no_text(label: str, line: int, keys: list[str], options: ParseOptions) -> B
 def _csv_message(row: list[str], line: int, cols: tuple[int, int | None, int | None, int | None],
                  label: str) -> Event | None:
     text_i, sender_i, time_i, conv_i = cols
-    text = row[text_i]
+    text = one_newline(row[text_i])
     if not text.strip():
         return None
     sender = row[sender_i].strip() or None if sender_i is not None else None

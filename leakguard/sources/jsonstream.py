@@ -1,7 +1,7 @@
 """Incremental JSON reading: yield the records of big JSON documents without loading them.
 
 A chat export such as Telegram's ``result.json`` is one JSON document that can be hundreds
-of MB.  :class:`JsonReader` reads it in 1 MB chunks and walks only the structure we need:
+of MB.  :class:`JsonReader` reads it in 256 KB chunks and walks only the structure we need:
 object keys on the way down to the record arrays (``messages``, ``chats.list[]`` …).  Each
 record (one message object) is decoded on its own, with the C decoder straight from the
 buffer when possible; everything else is skipped with a regex-driven bracket scanner.
@@ -24,7 +24,7 @@ from typing import TextIO
 
 from .base import BadRecord
 
-CHUNK = 1 << 20
+CHUNK = 256 << 10
 MAX_RECORD = 64 << 20  # characters; a bigger record is skipped and reported
 MAX_DEPTH = 6  # how deep container keys are followed
 
@@ -105,15 +105,18 @@ class JsonReader:
         """The next chunk with tdesktop's ``\\xNN`` escapes already repaired.  The last
         characters wait for the next chunk when a backslash is near the end, so no
         escape (or backslash run) is ever repaired in two halves."""
-        chunk = self.stream.read(CHUNK)
-        data = self._tail + chunk
-        self._tail = ""
-        if chunk and "\\" in data:
+        data, self._tail = self._tail, ""
+        while True:
+            chunk = self.stream.read(CHUNK)
+            data += chunk
+            if not chunk or "\\" not in data:
+                break
             cut = len(data) - 4
             while cut > 0 and "\\" in data[max(0, cut - 4) : cut]:
                 cut -= 1
             if cut > 0:
                 data, self._tail = data[:cut], data[cut:]
+                break
         return sanitize(data) if "\\x" in data else data
 
     def _count(self, p: int) -> None:
@@ -368,8 +371,7 @@ def json_records(stream: TextIO, label: str, walk: Walk) -> Iterator[tuple[int, 
     if obj is None or any(isinstance(obj.get(k), list) for k in walk.record_keys | walk.container_keys):
         reader = JsonReader(stream, "".join(consumed), 1)
         try:
-            for found in walk.run(reader):
-                yield found
+            yield from walk.run(reader)
         except JsonSyntaxError as e:
             yield BadRecord(label, e.line, f"{e}; rest of file skipped")
         return

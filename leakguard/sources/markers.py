@@ -59,13 +59,15 @@ _SYSTEM = re.compile(
             rf"{_NAME} ?(?:加入了?(?:群聊|本群)|退出了?群聊|已退出群聊)[。.]?",
             rf"{_NAME} ?(?:将|把)\S{{1,100}}移出了?群聊[。.]?",
             rf"{_NAME} ?(?:修改群名为|修改了群名为).{{1,60}}",
-            rf"{_NAME} ?拍了拍 ?.{{0,60}}",
+            r"(?:\"[^\"\n]{1,40}\"|“[^”\n]{1,40}”|你|我) ?拍了拍 ?(?:\"[^\"\n]{1,40}\"|“[^”\n]{1,40}”|你|我|自己)"
+            r"[^，。！？,!?\n]{0,20}",
+            rf"{_NAME} 拍了拍 (?:我|你|自己)",
             r"以下为新消息|以上是打招呼的内容|—+ ?以下为新消息 ?—+",
             r"你已添加了.{1,40}，现在可以开始聊天了。?",
             r"你和.{1,40}有\d+个共同好友，点击添加好友。?",
             rf"{_NAME} ?(?:开启了朋友验证|已成为新群主|成为新群主)。?.{{0,40}}",
             r"收到红包，请在手机上查看|对方已成功接收了你发送的离线文件",
-            r"(?:你|对方)已?(?:取消|拒绝)了?(?:语音|视频)?通话.{0,20}",
+            r"(?:你|对方)已?(?:取消|拒绝)了?(?:语音|视频)?通话(?:，?时长 ?\d{1,2}:\d{2}(?::\d{2})?)?",
             r"Messages and calls are end-to-end encrypted\..*|消息和通话已进行端到端加密.*",
         ]
     )
@@ -78,7 +80,9 @@ _RECALL_CONTENT = re.compile(
 def system_line(line: str) -> bool:
     """True when the whole (stripped) line is a client notice."""
     s = line.strip()
-    return bool(s) and len(s) <= 300 and _SYSTEM.fullmatch(s) is not None
+    if not s or len(s) > 300:
+        return False
+    return _SYSTEM.fullmatch(s) is not None or _RECALL_CONTENT.fullmatch(s) is not None
 
 
 def recall_content(line: str) -> tuple[str | None, str] | None:

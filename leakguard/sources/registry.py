@@ -51,7 +51,7 @@ def detect_format(path: Path, encoding: str | None = None) -> str:
             return "slack"
         raise LeakguardError(f"{path}: is a directory, not a chat export (scan it to walk it)")
     head = _head_bytes(path)
-    if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
+    if head.startswith((b"PK\x03\x04", b"PK\x05\x06")):
         with open_zip(path) as zf:
             return "slack" if slack_root(zf.namelist()) is not None else "zip"
     enc = canonical_encoding(encoding) if encoding else sniff_encoding(head, str(path))
@@ -166,6 +166,9 @@ def _file_items(path: Path, fmt: str | None, encoding: str | None, options: Pars
         name = fmt or detect_format(path, encoding)
     except LeakguardError as e:
         yield BadRecord(label, 0, _reason(e, label))
+        return
+    except FileNotFoundError:
+        yield BadRecord(label, 0, "no such file")
         return
     except OSError as e:
         yield BadRecord(label, 0, f"cannot open ({e.strerror or e})")

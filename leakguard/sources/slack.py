@@ -30,9 +30,7 @@ _DAY = re.compile(r"\d{4}-\d{2}-\d{2}\.json")
 _META = ("users.json", "channels.json", "groups.json", "dms.json", "mpims.json", "integration_logs.json")
 MAX_META_BYTES = 256 << 20
 _SYSTEM_SUBTYPES = frozenset(
-    "channel_join channel_leave channel_topic channel_purpose channel_name channel_archive channel_unarchive "
-    "group_join group_leave group_topic group_purpose group_name group_archive group_unarchive pinned_item "
-    "unpinned_item reminder_add channel_convert_to_private bot_add bot_remove".split()
+    ["channel_join", "channel_leave", "channel_topic", "channel_purpose", "channel_name", "channel_archive", "channel_unarchive", "group_join", "group_leave", "group_topic", "group_purpose", "group_name", "group_archive", "group_unarchive", "pinned_item", "unpinned_item", "reminder_add", "channel_convert_to_private", "bot_add", "bot_remove"]
 )
 _ROOT_ARRAY = Walk(record_keys=frozenset())
 _MENTION = re.compile(r"<([@#!])([^<>|]+)(?:\|([^<>]*))?>")
@@ -56,6 +54,10 @@ def readable(text: str, users: dict[str, str]) -> str:
     return html.unescape(_LINK.sub(link, _MENTION.sub(mention, text)))
 
 
+def _dict(value: object) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
 def user_names(data: object) -> dict[str, str]:
     names: dict[str, str] = {}
     if not isinstance(data, list):
@@ -63,7 +65,7 @@ def user_names(data: object) -> dict[str, str]:
     for u in data:
         if not isinstance(u, dict) or "id" not in u:
             continue
-        prof = u.get("profile") if isinstance(u.get("profile"), dict) else {}
+        prof = _dict(u.get("profile"))
         name = (prof.get("real_name") or prof.get("display_name") or u.get("real_name") or u.get("name"))
         if name:
             names[str(u["id"])] = str(name)
@@ -111,7 +113,7 @@ def message_event(obj: object, line: int, label: str, channel: str, users: dict[
         obj = {**obj["message"], "ts": obj["message"].get("ts", obj.get("ts"))}
         subtype = None
     if subtype == "message_deleted":
-        prev = obj.get("previous_message") if isinstance(obj.get("previous_message"), dict) else {}
+        prev = _dict(obj.get("previous_message"))
         text = readable(str(prev.get("text") or ""), users)
         fallback = make_message(text or "[消息已删除]", label, line, sender=_sender(prev, users),
                                 time=_when(obj), conversation=channel, kind="recall")

@@ -48,11 +48,12 @@ def paragraph_firsts(lines: list[str]) -> list[str]:
 
 
 def share(lines: list[str], rx: re.Pattern[str], need: int = 2) -> float:
-    """Fraction of ``lines`` matching ``rx`` (0 unless at least ``need`` match)."""
+    """Fraction of ``lines`` matching ``rx`` (0 unless at least ``need`` match, or all of
+    them in a shorter input)."""
     if not lines:
         return 0.0
-    hits = sum(1 for ln in lines if rx.match(ln.strip()))
-    return hits / len(lines) if hits >= need else 0.0
+    hits = sum(1 for ln in lines if rx.fullmatch(ln.strip()))
+    return hits / len(lines) if hits >= min(need, len(lines)) else 0.0
 
 
 def member_name(label: str) -> str:

@@ -17,7 +17,7 @@ from pathlib import Path, PureWindowsPath
 from typing import NamedTuple, TextIO
 
 from .base import BadRecord, Event, Keyed, ParseOptions, Recall, make_message
-from .fields import csv_rows, fit_row
+from .fields import csv_rows, fit_row, one_newline
 from .markers import kind_of
 from .streams import head_lines, stem_of, stream_format
 from .timefmt import CST, from_epoch, parse_datetime
@@ -143,7 +143,7 @@ def _with_placeholder(kind: str, raw: str, src: str) -> str:
 
 
 def _row_event(row: list[str], line: int, cols: Cols, label: str, conv: str | None) -> Event | None:
-    raw = row[cols.text]
+    raw = one_newline(row[cols.text])
     src = _cell(row, cols.src)
     if raw.lstrip().startswith("{") and '"msg"' in raw:  # old PyWxDump: {"src": ..., "msg": ...}
         try:
@@ -183,7 +183,7 @@ def _rows(stream: TextIO, label: str, wechatmsg: bool) -> Iterator[Event]:
             width = len(row)
             if wechatmsg and cols.conversation is None:
                 stem = stem_of(label)
-                conv = stem[:-5] if stem.endswith("_utf8") else stem
+                conv = stem.removesuffix("_utf8")
             continue
         if not any(c.strip() for c in row):
             continue

@@ -32,7 +32,7 @@ class WeChatMsgTxt(BlockSpec):
     def __init__(self, label: str, options: ParseOptions) -> None:
         super().__init__(label, options)
         stem = stem_of(label)
-        self.conversation = stem[:-5] if stem.endswith("_utf8") else stem
+        self.conversation = stem.removesuffix("_utf8")
 
     def header(self, line: str, stripped: str) -> Head | None:
         m = _WCM_HEAD.fullmatch(line.rstrip())

@@ -12,16 +12,16 @@ from __future__ import annotations
 import html
 import re
 
-_CDATA = re.compile(r"<!\[CDATA\[(.*?)\]\]>", re.S)
+_CDATA = re.compile(r"<!\[CDATA\[(.*?)\]\]>", re.DOTALL)
 _TAG = re.compile(
     r"<(title|des|desc|filename|pay_memo|feedesc|content|datadesc|datatitle|sourcename|displayname"
     r"|url|replacemsg|template|appname|sourcedisplayname|nickname|label|poiname|newmsgid"
     r"|fileext|recorditem)(?:\s[^<>]*)?>(.*?)</\1>",
-    re.S,
+    re.DOTALL,
 )
 _ATTR = re.compile(r'\b(nickname|alias|label|poiname|fromnickname|province|city|sign)="([^"]*)"')
 _ANY_TAG = re.compile(r"<[^<>]{1,300}>")
-_APPTYPE = re.compile(r"<appmsg\b.*?<type>\s*(\d+)\s*</type>", re.S)
+_APPTYPE = re.compile(r"<appmsg\b.*?<type>\s*(\d+)\s*</type>", re.DOTALL)
 _MAX_DEPTH = 3
 
 
@@ -114,12 +114,12 @@ def appmsg_text(xml: str, subtype: int | None = None) -> tuple[str, str]:
 
 
 def _quoted(xml: str) -> str:
-    m = re.search(r"<refermsg>(.*?)</refermsg>", xml, re.S)
+    m = re.search(r"<refermsg>(.*?)</refermsg>", xml, re.DOTALL)
     if not m:
         return ""
     body = m.group(1)
-    name = re.search(r"<displayname>(.*?)</displayname>", body, re.S)
-    content = re.search(r"<content>(.*?)</content>", body, re.S)
+    name = re.search(r"<displayname>(.*?)</displayname>", body, re.DOTALL)
+    content = re.search(r"<content>(.*?)</content>", body, re.DOTALL)
     who = _unwrap(name.group(1)) if name else ""
     text = _unwrap(content.group(1)) if content else ""
     if looks_like_xml(text):

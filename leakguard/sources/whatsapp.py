@@ -34,7 +34,7 @@ _DELETED = re.compile(
     r"(?:This message was deleted|You deleted this message|这条消息已删除|此消息已删除|此訊息已刪除|你删除了此消息)\.?"
 )
 _FILE_NAMES = (
-    re.compile(r"WhatsApp Chat (?:with|-) (.+)\.txt", re.I),
+    re.compile(r"WhatsApp Chat (?:with|-) (.+)\.txt", re.IGNORECASE),
     re.compile(r"与(.+?)的 ?WhatsApp ?聊天\.txt"),
     re.compile(r"與(.+?)的 ?WhatsApp ?對話\.txt"),
 )
