@@ -178,8 +178,10 @@ class Scanner:
                     features.add(cue.feature)
                 _keep_strongest(signals, cue.signal, Step("cue" if cue.weight >= 0 else "damper", cue.weight,
                                                           f"{cue.signal}: {_orig(norm, h.start, h.end)}"))
-            for sig, (weight, who, span) in provided.items():
-                if span == (cand.start, cand.end) or who == rule.code or sig in signals:
+            for (cat, sig), (weight, who, span) in provided.items():
+                # evidence is lent only within a category: a 确诊 in a news item does not make
+                # a rumour or a lab-report mention "about a patient"
+                if cat != rule.category or span == (cand.start, cand.end) or who == rule.code or sig in signals:
                     continue
                 _keep_strongest(signals, sig, Step("cue", weight, f"{sig}: {who}"))
             missing = [s for s in rule.requires if s not in signals or signals[s].delta <= 0]
@@ -312,16 +314,17 @@ def _prune_cues(cues: list[Hit]) -> list[Hit]:
     ]
 
 
-def _provided(cands: Iterable[Candidate]) -> dict[str, tuple[float, str, tuple[int, int]]]:
-    """Signals that findings lend each other (an ID number near 确诊, a 名单 near a phone)."""
-    out: dict[str, tuple[float, str, tuple[int, int]]] = {}
+def _provided(cands: Iterable[Candidate]) -> dict[tuple[str, str], tuple[float, str, tuple[int, int]]]:
+    """Signals that findings lend each other within a category (an ID number near 确诊)."""
+    out: dict[tuple[str, str], tuple[float, str, tuple[int, int]]] = {}
     for c in cands:
         p = c.rule.provides
         if p is None or c.valid is False:
             continue
         sig, weight = p
-        if sig not in out or weight > out[sig][0]:
-            out[sig] = (weight, c.rule.code, (c.start, c.end))
+        key = (c.rule.category, sig)
+        if key not in out or weight > out[key][0]:
+            out[key] = (weight, c.rule.code, (c.start, c.end))
     return out
 
 
