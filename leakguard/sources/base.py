@@ -175,11 +175,19 @@ def finish(events: Iterable[Event], window: int = RECALL_WINDOW) -> Iterator[Ite
         if isinstance(item, BadRecord):
             yield item
             continue
-        if _SURROGATE.search(item.text):
+        if _SURROGATE.search(item.text) or _SURROGATE.search(item.sender or "") or _SURROGATE.search(
+                item.conversation or ""):
             yield BadRecord(item.path, item.line, "undecodable bytes replaced with U+FFFD")
-            item = replace(item, text=_SURROGATE.sub("\ufffd", item.text))
+            item = _repaired(item)
         yield with_index(item, index)
         index += 1
+
+
+def _repaired(m: Message) -> Message:
+    def fix(value: str | None) -> str | None:
+        return _SURROGATE.sub("\ufffd", value) if value else value
+
+    return replace(m, text=fix(m.text) or "", sender=fix(m.sender), conversation=fix(m.conversation))
 
 
 def _resolved(events: Iterable[Event], win: _Window) -> Iterator[Item]:
