@@ -12,7 +12,7 @@ from html import escape
 from typing import Any
 
 from ..i18n import t
-from .text import mask_digits
+from .text import mask_digits, step_text
 
 _CSS = """
 body{font:14px/1.5 -apple-system,"PingFang SC","Noto Sans CJK SC","Microsoft YaHei",sans-serif;margin:0;color:#222;background:#f6f7f9}
@@ -23,7 +23,8 @@ main{padding:16px 24px;max-width:1100px}
 .filters{margin:16px 0;display:flex;gap:12px;flex-wrap:wrap;align-items:center}
 select{padding:4px}
 .timeline{display:flex;align-items:flex-end;gap:2px;height:80px;background:#fff;padding:8px;border-radius:8px;overflow-x:auto}
-.timeline div{background:#c0392b;min-width:8px;flex:1 0 8px;position:relative}
+.timeline div{background:#c0392b;min-width:8px;flex:1 0 8px;position:relative;margin-bottom:14px}
+.timeline span{position:absolute;bottom:-16px;left:0;font-size:11px;color:#555;white-space:nowrap}
 .msg{background:#fff;border-radius:8px;margin:10px 0;padding:10px 14px;box-shadow:0 1px 2px #0002;border-left:4px solid #e67e22}
 .msg.block{border-left-color:#c0392b}.meta{color:#666;font-size:12px}
 .text{white-space:pre-wrap;margin:6px 0;font-size:15px}
@@ -61,7 +62,8 @@ def render_html(summary: Any, kept: list[Any], lang: str = "zh", show: bool = Fa
     days = Counter((sm.message.time or "")[:10] for sm in kept if sm.message.time)
     peak = max(days.values(), default=1)
     timeline = "".join(
-        f'<div style="height:{max(4, int(70 * n / peak))}px" title="{escape(d)}: {n}"></div>' for d, n in sorted(days.items())
+        f'<div style="height:{max(4, int(60 * n / peak))}px" title="{escape(d)}: {n}"><span>{escape(d[5:])} · {n}</span></div>'
+        for d, n in sorted(days.items())
     )
     cats = sorted({f.category for sm in kept for f in sm.verdict.findings})
     convs = sorted({sm.message.conversation or "-" for sm in kept})
@@ -73,7 +75,7 @@ def render_html(summary: Any, kept: list[Any], lang: str = "zh", show: bool = Fa
         for f in fs:
             prec = (f'<div class="prec">{escape(t("precedent", lang))}：{escape(f.precedent.summary)} '
                     f'[{escape(f.precedent.id)}]</div>') if f.precedent else ""
-            reasons = "；".join(f"{escape(s.kind)} {s.delta:+.1f} {escape(s.detail)}" for s in f.steps)
+            reasons = escape(("；" if zh else "; ").join(step_text(s, lang) for s in f.steps))
             details.append(
                 f'<div class="f"><code>{escape(f.code)}</code> {escape(f.name)} · {escape(t(f.category, lang))} · '
                 f'{escape(t(f.severity, lang))} · {f.score:.1f}<br><span class="meta">{reasons}</span>{prec}'
