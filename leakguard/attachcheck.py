@@ -75,12 +75,12 @@ def check_attachment(scanner: Scanner, path: Path, to: str | None, lang: str, ex
     issue_findings = [_issue_finding(scanner, i, lang) for i in ex.issues]
     if issue_findings:
         warn, block = scanner.ruleset.thresholds["warn"], scanner.ruleset.thresholds["block"]
-        shown = [f for f in issue_findings if f.score >= warn]
-        notes = [f for f in issue_findings if f.score < warn]
+        shown = tuple(f for f in issue_findings if f.score >= warn)
+        notes_ = tuple(f for f in issue_findings if f.score < warn)
         top = max((f.score for f in issue_findings), default=0.0)
         verdict = "block" if top >= block else "warn" if top >= warn else "pass"
         if shown or explain:
-            out.append((f"{path}", "", Verdict(verdict, top, tuple(shown), 0, tuple(notes) if explain else ())))
+            out.append((f"{path}", "", Verdict(verdict, top, shown, 0, notes_ if explain else ())))
     return out
 
 

@@ -101,7 +101,7 @@ def read_items(path: Path) -> Iterator[Item]:
             continue
         try:
             d = json.loads(line)
-        except ValueError as e:
+        except json.JSONDecodeError as e:
             raise LeakguardError(f"{path}:{lineno}: invalid JSON ({e.msg})") from None
         if not isinstance(d, dict) or not isinstance(d.get("text"), str):
             raise LeakguardError(f"{path}:{lineno}: each line needs an object with a string 'text'")

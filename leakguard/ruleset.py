@@ -375,7 +375,7 @@ def from_compiled(c: dict[str, Any]) -> Ruleset:
             terms=tuple(r["terms"]), detector=r["detector"], precedents=tuple(r["precedents"]),
             advice=r["advice"], features=tuple(r["features"]), requires=tuple(r["requires"]),
             window=r["window"], invalid=r["invalid"], doc=r["doc"],
-            provides=tuple(r["provides"]) if r["provides"] else None,  # type: ignore[arg-type]
+            provides=(r["provides"][0], float(r["provides"][1])) if r["provides"] else None,
             examples={k: tuple(v) for k, v in r["examples"].items()}, origin=r["origin"],
         )
         for r in c["rules"]

@@ -39,9 +39,9 @@ def load_toml(path: Path) -> tuple[dict[str, Any], str]:
     except tomllib.TOMLDecodeError as e:
         msg = str(e)
         m = _TOML_LINE.search(msg)
-        line = m.group(1) if m else "1"
+        where = m.group(1) if m else "1"
         short = msg.split(" (at line")[0]
-        raise LeakguardError(f"{path}:{line}: TOML syntax error: {short}") from None
+        raise LeakguardError(f"{path}:{where}: TOML syntax error: {short}") from None
     return data, raw
 
 

@@ -33,7 +33,9 @@ def eval_cmd(
     from ..evaluate import evaluate, read_items, render
 
     scanner = make_scanner(lexicons, only, "zh")
-    preds: list = []
+    from ..evaluate import Prediction
+
+    preds: list[Prediction] = []
     rep = evaluate(scanner, list(read_items(file)), preds)
     if predictions is not None:
         from ..atomic import write_atomic
