@@ -41,7 +41,7 @@ def _register() -> None:
     from . import info as _info  # noqa: F401
     from . import evaluate as _evaluate  # noqa: F401
 
-    for mod in ("scan",):
+    for mod in ("scan", "hook", "records"):
         try:
             __import__(f"{__name__}.{mod}")
         except ImportError:  # pragma: no cover - optional command modules under construction

@@ -11,7 +11,8 @@ import click
 
 from ..model import LeakguardError, Verdict
 from . import EXIT_FLAGGED, EXIT_OK, EXIT_USAGE, cli
-from .common import lang_option, lexicon_options, make_scanner, styler
+from .common import lang_option, lexicon_options, styler
+from .guard import guard_options, hook_mode, prepare
 
 SCHEMA_VERSION = 1
 _ORDER = {"pass": 0, "warn": 1, "block": 2}
@@ -49,16 +50,25 @@ def _check_one(
 @click.argument("files", nargs=-1, type=str)
 @click.option("--text", "texts", multiple=True, help="Check this text instead of (or as well as) files.")
 @click.option("--to", "to", default=None, help="Where it is going, e.g. 家族群 or 'XX局工作群': raises or lowers the score.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-@click.option("--fail-on", type=click.Choice(["warn", "block"]), default="warn", show_default=True,
-              help="Lowest verdict that makes the exit code 1.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif"]), default="text", show_default=True)
+@click.option("--fail-on", type=click.Choice(["warn", "block"]), default=None,
+              help="Lowest verdict that makes the exit code 1 (default: warn, or fail_on in the settings).")
 @click.option("--show-matches", is_flag=True, help="Show personal data unmasked (it is masked by default).")
 @click.option("--explain", is_flag=True, help="Also show findings below the warning threshold, with their arithmetic.")
 @click.option("--encoding", default=None, help="Force the input encoding (default: sniff UTF-8/UTF-16/GB18030).")
 @click.option("--color/--no-color", default=None, help="Colour the text report (default: when stdout is a terminal).")
+@click.option("--interactive/--no-interactive", default=None,
+              help="Ask 取消 / 修改 / 说明理由后发送 when flagged (default: when stdin and stderr are terminals).")
+@click.option("--hook", is_flag=True, help="Hook mode (git, pre-commit, sendmail, chat tools): never prompt unless "
+              "--interactive; an internal error blocks (fail closed) and names the bypass.")
+@click.option("--bypass-hint", hidden=True, default=None)
 @lang_option
 @lexicon_options
+@guard_options
+@click.pass_context
+@hook_mode
 def check_cmd(
+    ctx: click.Context,
     files: tuple[str, ...],
     texts: tuple[str, ...],
     to: str | None,
@@ -71,6 +81,11 @@ def check_cmd(
     lang: str,
     lexicons: tuple[Path, ...],
     only: tuple[Path, ...],
+    config: Path | None,
+    no_config: bool,
+    baseline: Path | None,
+    interactive: bool | None,
+    hook: bool,
 ) -> int:
     """Check drafts for leaks before sending. FILES: text files; '-' or nothing reads stdin.
 
@@ -84,8 +99,10 @@ def check_cmd(
       leakguard check --text '明天上午九点开调度会'
       leakguard check draft.txt --to 家族群 --lang en
       leakguard check --format json < draft.txt
+      leakguard check --hook --to 家族群 < draft.txt     # pre-send hooks: fail closed
     """
-    scanner = make_scanner(lexicons, only, lang)
+    env = prepare(ctx, config, no_config, baseline, lexicons, only, lang, fail_on)
+    scanner, lang, fail_on = env.scanner, env.lang, env.fail_on
     if encoding is not None:
         from ..textio import canonical_encoding
 
@@ -95,7 +112,8 @@ def check_cmd(
     inputs = _inputs(files, texts)
     for name, text in inputs:
         try:
-            results.extend(_check_one(scanner, name, text, to, lang, explain, encoding))
+            results.extend((lb, tx, env.filter(lb, tx, v))
+                           for lb, tx, v in _check_one(scanner, name, text, to, lang, explain, encoding))
         except LeakguardError as e:
             if len(inputs) == 1:
                 raise
@@ -103,18 +121,43 @@ def check_cmd(
             click.echo(f"leakguard: error: {e}", err=True)
     if show_matches:
         click.echo("leakguard: --show-matches: personal data is shown unmasked in this report", err=True)
-    if fmt == "json":
-        click.echo(json.dumps(to_json(results, show_matches), ensure_ascii=False, indent=2))
-    else:
-        style = styler(color if color is not None else sys.stdout.isatty())
-        from ..render.text import render_verdict
+    style = styler(color if color is not None else sys.stdout.isatty())
 
-        blocks = [render_verdict(text, v, label, lang, show_matches, explain, style) for label, text, v in results]
-        click.echo("\n\n".join(blocks))
+    def report(results: list[tuple[str, str, Verdict]]) -> None:
+        if fmt == "json":
+            click.echo(json.dumps(to_json(results, show_matches), ensure_ascii=False, indent=2))
+        elif fmt == "sarif":
+            to_sarif(results, scanner.ruleset, lang)
+        else:
+            from ..render.text import render_verdict
+
+            blocks = [render_verdict(text, v, label, lang, show_matches, explain, style) for label, text, v in results]
+            click.echo("\n\n".join(blocks))
+
+    report(results)
     worst = max((_ORDER[v.verdict] for _, _, v in results), default=0)
     if failed:
         return EXIT_USAGE
-    return EXIT_FLAGGED if worst >= _ORDER[fail_on] else EXIT_OK
+    if worst < _ORDER[fail_on]:
+        return EXIT_OK
+    if hook and not interactive or interactive is False:
+        return EXIT_FLAGGED
+    from_stdin = "-" in files or not (files or texts)
+    if interactive or (fmt == "text" and sys.stdin.isatty() and sys.stderr.isatty()):
+        from .decide import ask_override
+
+        return ask_override(results, env, to, lang, from_stdin, report, explain)
+    return EXIT_FLAGGED
+
+
+def to_sarif(results: list[tuple[str, str, Verdict]], ruleset: Any, lang: str) -> None:
+    from ..render.sarif import SarifWriter
+
+    w = SarifWriter(sys.stdout, ruleset, lang)
+    for label, text, v in results:
+        for f in v.findings:
+            w.add(label, f, text)
+    w.close()
 
 
 def to_json(results: list[tuple[str, str, Verdict]], show: bool) -> dict[str, Any]:

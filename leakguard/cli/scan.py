@@ -7,13 +7,14 @@ import re
 import sys
 import time
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, cast
 
 import click
 
 from ..model import LeakguardError
 from . import EXIT_FLAGGED, EXIT_INTERRUPTED, EXIT_OK, cli
-from .common import lang_option, lexicon_options, make_scanner, styler
+from .common import lang_option, lexicon_options, styler
+from .guard import GuardedScanner, guard_options, prepare, track
 
 _ORDER = {"pass": 0, "warn": 1, "block": 2}
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -58,8 +59,9 @@ class Progress:
 
 @cli.command("scan", context_settings={"help_option_names": ["-h", "--help"]})
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(["text", "jsonl", "json", "html"]), default="text",
-              show_default=True, help="Report format: text summary, JSONL per flagged message, JSON summary, HTML.")
+@click.option("--format", "fmt", type=click.Choice(["text", "jsonl", "json", "html", "sarif"]),
+              default="text", show_default=True,
+              help="Report format: text summary, JSONL per flagged message, JSON summary, HTML, SARIF 2.1.0.")
 @click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False),
               help="Write the report to this file (atomically) instead of stdout.")
 @click.option("--input-format", "input_format", default=None,
@@ -71,12 +73,16 @@ class Progress:
 @click.option("--since", default=None, help="Only messages on or after this date (YYYY-MM-DD).")
 @click.option("--until", default=None, help="Only messages on or before this date (YYYY-MM-DD).")
 @click.option("--all", "all_messages", is_flag=True, help="jsonl: one line for every message, not only flagged ones.")
-@click.option("--fail-on", type=click.Choice(["warn", "block"]), default="warn", show_default=True)
+@click.option("--fail-on", type=click.Choice(["warn", "block"]), default=None,
+              help="Lowest verdict that makes the exit code 1 (default: warn, or fail_on in the settings).")
 @click.option("--show-matches", is_flag=True, help="Show personal data unmasked (masked by default).")
 @click.option("--color/--no-color", default=None)
 @lang_option
 @lexicon_options
+@guard_options
+@click.pass_context
 def scan_cmd(
+    ctx: click.Context,
     paths: tuple[Path, ...],
     fmt: str,
     output: Path | None,
@@ -92,6 +98,9 @@ def scan_cmd(
     lang: str,
     lexicons: tuple[Path, ...],
     only: tuple[Path, ...],
+    config: Path | None,
+    no_config: bool,
+    baseline: Path | None,
 ) -> int:
     """Scan exported chat logs for leaks: which messages leaked what, who sent them, where and when.
 
@@ -112,18 +121,21 @@ def scan_cmd(
     since, until = _date(since, "--since"), _date(until, "--until")
     if input_format is not None and input_format not in FORMATS:
         raise LeakguardError(f"unknown --input-format {input_format!r}; choose from: {', '.join(sorted(FORMATS))}")
-    scanner = make_scanner(lexicons, only, lang)
+    env = prepare(ctx, config, no_config, baseline, lexicons, only, lang, fail_on)
+    lang, fail_on, scanner = env.lang, env.fail_on, GuardedScanner(env)
     summary = Summary()
     if show_matches:
         click.echo("leakguard: --show-matches: personal data is shown unmasked in this report", err=True)
-    items = iter_messages(list(paths), fmt=input_format, encoding=encoding, text_field=text_field)
-    stream = scan(scanner, items, summary, lang=lang, since=since, until=until)
+    items = track(iter_messages(list(paths), fmt=input_format, encoding=encoding, text_field=text_field), scanner)
+    stream = scan(cast(Any, scanner), items, summary, lang=lang, since=since, until=until)
     progress = Progress(sys.stderr.isatty() and fmt != "text" or (output is not None and sys.stderr.isatty()))
     style = styler(color if color is not None else (output is None and sys.stdout.isatty()))
     kept: list[Any] = []
 
     def run(out: IO[str]) -> None:
         from ..render.scan_text import render_message, render_summary
+
+        sarif = _sarif_writer(out, env, lang) if fmt == "sarif" else None
 
         try:
             for sm in stream:
@@ -136,6 +148,8 @@ def scan_cmd(
                         out.write(render_message(sm, lang, show_matches, style) + "\n\n")
                     elif fmt == "html" and len(kept) < HTML_CAP:
                         kept.append(sm)
+                    elif sarif is not None:
+                        _sarif_add(sarif, sm)
         except KeyboardInterrupt:
             summary.interrupted = True
         finally:
@@ -148,6 +162,8 @@ def scan_cmd(
             from ..render.html import render_html
 
             out.write(render_html(summary, kept, lang, show_matches, truncated=summary.flagged > len(kept)))
+        elif sarif is not None:
+            sarif.close()
 
     if output is not None:
         from ..atomic import atomic_writer
@@ -157,11 +173,24 @@ def scan_cmd(
     else:
         run(sys.stdout)
         sys.stdout.flush()
-    if fmt == "jsonl" or fmt == "json" or output is not None:
+    if fmt in ("jsonl", "json", "sarif") or output is not None:
         click.echo(_one_line(summary, lang), err=True)
     if summary.interrupted:
         return EXIT_INTERRUPTED
     return EXIT_FLAGGED if _ORDER[summary.worst] >= _ORDER[fail_on] else EXIT_OK
+
+
+def _sarif_writer(out: IO[str], env: Any, lang: str) -> Any:
+    from ..render.sarif import SarifWriter
+
+    return SarifWriter(out, env.scanner.ruleset, lang)
+
+
+def _sarif_add(w: Any, sm: Any) -> None:
+    m = sm.message
+    props = {"message_index": m.index, "conversation": m.conversation, "time": m.time}
+    for f in sm.verdict.findings:
+        w.add(m.path, f, line=m.line or None, properties=props)
 
 
 def _one_line(summary: Any, lang: str) -> str:

@@ -9,6 +9,8 @@ the declared size and checks the CRC.  Labels are ``archive.zip!dir/member.txt``
 from __future__ import annotations
 
 import io
+import zipfile
+import zlib
 from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 from typing import IO, TextIO
@@ -16,12 +18,18 @@ from zipfile import ZipFile, ZipInfo
 
 from ..model import LeakguardError
 from ..textio import SNIFF_BYTES, canonical_encoding, sniff_encoding
-from .base import BadRecord, Format, Item, ParseOptions, finish
+from .base import ESCAPE, BadRecord, Format, Item, ParseOptions, finish
 
 MAX_MEMBER_BYTES = 2 << 30  # uncompressed size of one member
 MAX_RATIO = 200  # uncompressed / compressed
 RATIO_FLOOR = 1 << 20  # members smaller than this are never refused for their ratio
 MAX_MEMBERS = 200_000
+
+#: what reading a corrupt archive member can raise (zipfile itself imports bz2/lzma)
+READ_ERRORS: tuple[type[Exception], ...] = (
+    OSError, EOFError, ValueError, zipfile.BadZipFile, zlib.error, NotImplementedError, RuntimeError,
+    *((zipfile.lzma.LZMAError,) if getattr(zipfile, "lzma", None) else ()),  # type: ignore[attr-defined]
+)
 
 #: extensions that are never chat text (media sent along with WhatsApp/Slack exports …)
 BINARY_EXTS = frozenset(
@@ -43,11 +51,9 @@ def member_problem(info: ZipInfo) -> str | None:
 
 
 def open_zip(path: Path) -> ZipFile:
-    import zipfile
-
     try:
         zf = ZipFile(path)
-    except zipfile.BadZipFile:
+    except (zipfile.BadZipFile, ValueError, EOFError, NotImplementedError, RuntimeError):
         raise LeakguardError(f"{path}: not a readable ZIP archive") from None
     except OSError as e:
         raise LeakguardError(f"{path}: cannot open ({e.strerror or e})") from None
@@ -78,7 +84,7 @@ def open_member(zf: ZipFile, info: ZipInfo, label: str, encoding: str | None, he
     if enc == "utf-8" and head.startswith(b"\xef\xbb\xbf"):
         enc = "utf-8-sig"
     raw: IO[bytes] = zf.open(info)
-    return io.TextIOWrapper(raw, encoding=enc, errors="surrogateescape", newline="")
+    return io.TextIOWrapper(raw, encoding=enc, errors=ESCAPE, newline="")
 
 
 def head_text(head: bytes, label: str, encoding: str | None) -> str:
@@ -118,7 +124,7 @@ def _member_items(zf: ZipFile, info: ZipInfo, label: str, encoding: str | None, 
             yield from finish(body(stream, label, options))
     except LeakguardError as e:
         yield BadRecord(label, 0, str(e).removeprefix(f"{label}: "))
-    except (OSError, EOFError, ValueError) as e:  # corrupt member, CRC error …
+    except READ_ERRORS as e:  # corrupt member, CRC error …
         yield BadRecord(label, 0, f"cannot read member: {e}")
 
 

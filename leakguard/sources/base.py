@@ -9,6 +9,7 @@ bytes, so every format's ``parse`` yields only ``Message | BadRecord``.
 
 from __future__ import annotations
 
+import codecs
 import re
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -40,14 +41,52 @@ class Message:
 
 @dataclass(frozen=True, slots=True)
 class BadRecord:
-    """A record that could not be parsed (or a file that could not be read: line 0)."""
+    """A record that could not be parsed (or a file that could not be read: line 0).
+
+    ``reason`` is always one printable line (at most MAX_REASON characters): reasons quote
+    pieces of the input (a header row, a field name), which may hold line breaks or
+    undecodable bytes."""
 
     path: str
     line: int
     reason: str
 
+    def __post_init__(self) -> None:
+        reason = one_line(self.reason)
+        if reason != self.reason:
+            object.__setattr__(self, "reason", reason)
+
 
 Item = Message | BadRecord
+
+MAX_REASON = 300
+_BREAKS = re.compile(r"[\r\n\x0b\x0c\x1c-\x1e\x85\u2028\u2029]+")
+_UNPRINTABLE = re.compile(r"[\ud800-\udfff]")
+
+
+def one_line(text: str) -> str:
+    """``text`` on one line (line breaks shown as ⏎), lone surrogates replaced, length capped."""
+    if _BREAKS.search(text):
+        text = _BREAKS.sub(" ⏎ ", text)
+    if _UNPRINTABLE.search(text):
+        text = _UNPRINTABLE.sub("\ufffd", text)
+    return text if len(text) <= MAX_REASON else text[: MAX_REASON - 1] + "…"
+
+
+def _escape_bytes(e: UnicodeError) -> tuple[str, int]:
+    """Codec error handler ``leakguard-escape``: like ``surrogateescape`` but for every byte.
+
+    ``surrogateescape`` refuses bytes below 0x80, and a UTF-16 or GB18030 error can involve
+    them (a truncated UTF-16 unit, an unpaired surrogate, a GB18030 lead byte before ASCII),
+    which made the decode raise mid-file.  Each undecodable byte b becomes U+DC00+b; :func:`finish`
+    reports the message as a BadRecord and replaces them with U+FFFD."""
+    if isinstance(e, UnicodeDecodeError):
+        return "".join(chr(0xDC00 | b) for b in e.object[e.start : e.end]), e.end
+    raise e
+
+
+ESCAPE = "leakguard-escape"
+codecs.register_error(ESCAPE, _escape_bytes)
 
 
 @dataclass(frozen=True, slots=True)

@@ -172,7 +172,11 @@ class JsonReader:
             start, i = start - shift, i - shift
 
     def read_string(self) -> str:
-        value = loads(self.raw_string())
+        raw = self.raw_string()
+        try:
+            value = loads(raw)
+        except json.JSONDecodeError as e:  # a bad escape in a key or a context value
+            raise self.error(f"invalid JSON string: {e.msg}") from None
         assert isinstance(value, str)
         return value
 

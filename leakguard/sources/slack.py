@@ -20,7 +20,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any, TextIO
 
 from ..model import LeakguardError
-from .archive import member_head, member_problem, open_member, open_zip, skipped
+from .archive import READ_ERRORS, member_head, member_problem, open_member, open_zip, skipped
 from .base import BadRecord, Event, Format, Item, Keyed, ParseOptions, Recall, finish, make_message
 from .jsonstream import JsonReader, JsonSyntaxError, RecordError, Walk
 from .streams import open_stream
@@ -204,7 +204,7 @@ def zip_items(path: Path, encoding: str | None) -> Iterator[Item]:
             else:
                 try:
                     users = user_names(json.loads(zf.read(meta).decode("utf-8-sig", errors="replace")))
-                except ValueError as e:
+                except READ_ERRORS as e:  # bad JSON (a ValueError) or a corrupt member
                     yield BadRecord(f"{path}!{meta.filename}", 0, f"cannot read: {e}")
         for name in sorted(infos):
             rel = PurePosixPath(name[len(root):]) if name.startswith(root) else None
@@ -225,7 +225,7 @@ def _zip_day(zf: Any, info: Any, label: str, channel: str, encoding: str | None,
             yield from finish(day_events(stream, label, channel, users))
     except LeakguardError as e:
         yield BadRecord(label, 0, str(e).removeprefix(f"{label}: "))
-    except (OSError, EOFError, ValueError) as e:
+    except READ_ERRORS as e:
         yield BadRecord(label, 0, f"cannot read member: {e}")
 
 

@@ -8,14 +8,15 @@ from pathlib import Path, PurePosixPath
 from typing import TextIO
 
 from ..textio import open_text
-from .base import Format, Item, ParseOptions, PathParser, Sniffer, StreamParser, finish
+from .base import ESCAPE, Format, Item, ParseOptions, PathParser, Sniffer, StreamParser, finish
 
 
 def open_stream(path: Path, encoding: str | None) -> TextIO:
     """open_text, but undecodable bytes become lone surrogates instead of stopping the
-    file; :func:`base.finish` reports each affected message as a BadRecord."""
+    file (error handler :data:`base.ESCAPE`); :func:`base.finish` reports each affected
+    message as a BadRecord."""
     stream = open_text(path, encoding)
-    stream.reconfigure(errors="surrogateescape")  # type: ignore[attr-defined]
+    stream.reconfigure(errors=ESCAPE)  # type: ignore[attr-defined]
     return stream
 
 

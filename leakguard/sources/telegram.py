@@ -28,6 +28,7 @@ WALK = Walk(
     container_keys=frozenset({"chats", "left_chats", "list"}),
     context_keys=frozenset({"name", "id", "type"}),
 )
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}")
 _MEDIA = {
     "sticker": "[表情]", "voice_message": "[语音]", "audio_file": "[音频]", "video_file": "[视频]",
     "video_message": "[视频]", "animation": "[动图]",
@@ -98,8 +99,8 @@ def _kind(msg: dict[str, Any]) -> str:
 
 def _time(msg: dict[str, Any]) -> str | None:
     date = msg.get("date")
-    if isinstance(date, str) and len(date) >= 19:
-        return date[:19].replace(" ", "T")
+    if isinstance(date, str) and _DATE.match(date):
+        return date[:10] + "T" + date[11:19]
     unix = msg.get("date_unixtime")
     if isinstance(unix, (str, int)) and str(unix).isdigit():
         return from_epoch(float(unix), UTC)
