@@ -117,13 +117,16 @@ def render_verdict(
             out.extend("  " + x for x in render_finding(text, f, label, lang, show, style, everything))
         out.append("")
     colour = {"pass": "green", "warn": "yellow", "block": "red"}[v.verdict]
-    summary = f"{t('verdict', lang)}{'：' if lang == 'zh' else ': '}" + style(
-        f"{t(v.verdict, lang)}（{v.verdict}，{t('score', lang)} {v.score:.1f}）" if lang == "zh"
-        else f"{t(v.verdict, lang)} ({v.verdict}, {t('score', lang)} {v.score:.1f})",
-        fg=colour, bold=True,
-    )
-    if not v.findings:
-        summary += ("  " + t("no_findings", lang)) if not v.notes or not explain else ""
+    quiet = not v.findings and not (explain and v.notes)
+    if quiet:  # nothing to explain: no score to puzzle over
+        body = f"{t(v.verdict, lang)}（{v.verdict}）" if lang == "zh" else f"{t(v.verdict, lang)} ({v.verdict})"
+    elif lang == "zh":
+        body = f"{t(v.verdict, lang)}（{v.verdict}，{t('score', lang)} {v.score:.1f}）"
+    else:
+        body = f"{t(v.verdict, lang)} ({v.verdict}, {t('score', lang)} {v.score:.1f})"
+    summary = f"{t('verdict', lang)}{'：' if lang == 'zh' else ': '}" + style(body, fg=colour, bold=True)
+    if quiet:
+        summary += "  " + t("no_findings", lang)
     out.append(f"{label}  {summary}" if label != "<stdin>" and label != "<text>" else summary)
     if not show and any(f.sensitive for f in everything):
         out.append("  " + t("masked_note", lang))
