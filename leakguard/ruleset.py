@@ -5,25 +5,37 @@ Source of truth: TOML files in ``lexicons/`` (rules and context cues) and ``seed
 compiled to a plain-JSON "compiled ruleset" cached under the user's cache directory and
 keyed by a SHA-256 of every source file's bytes (plus the leakguard version): editing any
 file invalidates it.  JSON cannot execute code, so a swapped cache file can at worst
-change rules, never run anything.  Building the automaton from the compiled data takes a
-few milliseconds and is done once per :class:`Ruleset`.
+change rules, never run anything.  The compiled form also holds the matcher's tables (the
+normalised keys, what each key stands for, which keys need a word boundary), so loading does
+no per-term work; the automaton itself is built from the keys on first use
+(:mod:`leakguard.matcher`), and a short draft is matched without one.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
-import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from . import __version__
+from .matcher import Matcher, key_lengths
 from .model import CATEGORIES, SEVERITIES, LeakguardError
 from .normalise import normalise
 from .paths import cache_dir, data_dir
+
+if TYPE_CHECKING:
+    from hashlib import sha256
+else:
+    try:  # the built-in SHA-256 imports in 0.2 ms; hashlib (OpenSSL) takes ~3 ms of a pre-send check
+        from _sha256 import sha256  # CPython 3.11
+    except ImportError:  # pragma: no cover - other interpreters / versions
+        try:
+            from _sha2 import sha256  # CPython 3.12+
+        except ImportError:
+            from hashlib import sha256
 
 SIGNALS = (
     # raise the score
@@ -39,7 +51,8 @@ DETECTOR_KINDS = (
 )
 SEVERITY_BASE = {"info": 0.5, "low": 1.0, "medium": 1.5, "high": 2.0, "critical": 3.0}
 DEFAULT_THRESHOLDS = {"warn": 3.0, "block": 5.0}
-_FORMAT_VERSION = 3
+_FORMAT_VERSION = 5
+KINDS = ("r", "c", "k", "g")  # rule term, cue word, case keyword, detector gate (codes: index 0..3)
 
 _RULE_FIELDS = {
     "code", "name", "category", "severity", "terms", "detector", "precedents", "advice", "features",
@@ -48,8 +61,9 @@ _RULE_FIELDS = {
 _CUE_FIELDS = {"code", "name", "signal", "feature", "weight", "scope", "window", "terms", "applies_to", "doc"}
 
 
-@dataclass(frozen=True, slots=True)
-class Rule:
+# Rule, Cue and CaseInfo are NamedTuples: immutable like a frozen dataclass, and created in a
+# tenth of the time (a 16-field slotted dataclass costs ~1.5 ms of every start-up).
+class Rule(NamedTuple):
     code: str
     name: dict[str, str]
     category: str
@@ -72,8 +86,7 @@ class Rule:
         return SEVERITY_BASE[self.severity]
 
 
-@dataclass(frozen=True, slots=True)
-class Cue:
+class Cue(NamedTuple):
     code: str
     name: dict[str, str]
     signal: str
@@ -86,8 +99,7 @@ class Cue:
     origin: str
 
 
-@dataclass(frozen=True, slots=True)
-class CaseInfo:
+class CaseInfo(NamedTuple):
     """What the hot path needs of a precedent case (the full record lives in leakguard.cases)."""
 
     id: str
@@ -108,10 +120,11 @@ class Ruleset:
     thresholds: dict[str, float]
     digest: str
     sources: tuple[str, ...]
-    _automaton: Any = field(default=None, repr=False, compare=False)
-    _entries: list[tuple[tuple[str, int], ...]] = field(default_factory=list, repr=False, compare=False)
-    _boundary: frozenset[int] = field(default_factory=frozenset, repr=False, compare=False)
-    _keylen: list[int] = field(default_factory=list, repr=False, compare=False)
+    _matcher: Matcher = field(default_factory=lambda: Matcher([]), repr=False, compare=False)
+    # Per key: what it stands for.  code >= 0: one entry (KINDS[code & 3], code >> 2);
+    # code < 0: the entries _multi[-code - 1] (a word that is, say, both a term and a cue).
+    _codes: list[int] = field(default_factory=list, repr=False, compare=False)
+    _multi: list[tuple[tuple[str, int], ...]] = field(default_factory=list, repr=False, compare=False)
     _case_ids: tuple[str, ...] = field(default=(), repr=False, compare=False)
     _digit_detectors: tuple[int, ...] = field(default=(), repr=False, compare=False)
 
@@ -134,21 +147,23 @@ def _expand(paths: Iterable[Path]) -> list[Path]:
     for p in paths:
         if p.is_dir():
             out.extend(sorted(x for x in p.glob("*.toml") if not x.name.startswith(".")))
-        elif p.exists():
+        elif p.is_file():
             out.append(p)
+        elif p.exists():  # a FIFO or device: reading it could block forever
+            raise LeakguardError(f"{p}: not a regular file, expected a .toml file or a folder")
         else:
             raise LeakguardError(f"{p}: no such file or directory")
     return out
 
 
 def _digest(files: Sequence[Path]) -> str:
-    h = hashlib.sha256(f"leakguard {__version__} format {_FORMAT_VERSION}\n".encode())
+    h = sha256(f"leakguard {__version__} format {_FORMAT_VERSION}\n".encode())
     for f in files:
         try:
             data = f.read_bytes()
         except OSError as e:
             raise LeakguardError(f"{f}: cannot read ({e.strerror or e})") from None
-        h.update(str(f.resolve()).encode() + b"\0" + hashlib.sha256(data).digest())
+        h.update(str(f.resolve()).encode() + b"\0" + sha256(data).digest())
     return h.hexdigest()
 
 
@@ -157,48 +172,113 @@ def load_ruleset(
     extra: Sequence[Path] = (),
     use_cache: bool = True,
 ) -> Ruleset:
-    """Load lexicons and cases (defaults: the bundled ones), using the compiled cache."""
+    """Load lexicons and cases (defaults: the bundled ones), using the compiled cache.
+
+    The cache file of a set of sources is found from their stamp (path, size and mtime of
+    each file, like Python's own bytecode cache), so a warm start reads no source file; the
+    file's name also carries the SHA-256 content digest it was compiled from, which must
+    match the digest recorded inside.  Any change to a file changes its stamp: recompiled.
+    """
     files = _expand(list(paths) if paths is not None else default_sources())
     files += _expand(extra)
-    digest = _digest(files)
-    compiled = _read_cache(digest) if use_cache else None
+    stamp = _stamp(files)
+    compiled = _read_cache(stamp) if use_cache else None
     if compiled is not None:
         try:
             return from_compiled(compiled)
         except (KeyError, TypeError, ValueError, AttributeError):
             pass  # a cache of the wrong shape (another version, a hand edit): rebuild it
+    digest = _digest(files)
     compiled = compile_sources(files)
+    compiled["matcher"] = matcher_tables(compiled)
     compiled["digest"] = digest
+    compiled["stamp"] = stamp
     if use_cache:
-        _write_cache(digest, compiled)
+        _write_cache(stamp, digest, _for_cache(compiled))
     return from_compiled(compiled)
 
 
-def _cache_path(digest: str) -> Path:
-    return cache_dir() / f"ruleset-{digest[:32]}.json"
+def _stamp(files: Sequence[Path]) -> str:
+    parts = [f"leakguard {__version__} format {_FORMAT_VERSION}"]
+    for f in files:
+        try:
+            st = f.stat()
+        except OSError as e:
+            raise LeakguardError(f"{f}: cannot read ({e.strerror or e})") from None
+        parts.append(f"{f.resolve()}\0{st.st_size}\0{st.st_mtime_ns}")
+    return "\n".join(parts)
 
 
-def _read_cache(digest: str) -> dict[str, Any] | None:
+def _prefix(stamp: str) -> str:
+    return f"ruleset-{sha256(stamp.encode()).hexdigest()[:16]}-"
+
+
+def _read_cache(stamp: str) -> dict[str, Any] | None:
+    prefix = _prefix(stamp)
     try:
-        with open(_cache_path(digest), encoding="utf-8") as f:
-            data = json.load(f)
-    except (OSError, ValueError):
+        names = [e.name for e in os.scandir(cache_dir()) if e.name.startswith(prefix) and e.name.endswith(".json")]
+    except OSError:
         return None
-    if not isinstance(data, dict) or data.get("digest") != digest or data.get("format") != _FORMAT_VERSION:
-        return None
-    return data
+    for name in names:
+        try:
+            with open(cache_dir() / name, "rb") as f:
+                data = json.loads(f.read())
+        except (OSError, ValueError):
+            continue
+        if (
+            isinstance(data, dict)
+            and data.get("format") == _FORMAT_VERSION
+            and data.get("stamp") == stamp
+            and isinstance(data.get("digest"), str)
+            and name == _cache_name(stamp, data["digest"])
+            and _read_keys(data, cache_dir() / name)
+        ):
+            return data
+    return None
 
 
-def _write_cache(digest: str, compiled: dict[str, Any]) -> None:
-    target = _cache_path(digest)
+def _read_keys(data: dict[str, Any], path: Path) -> bool:
+    """Put the keys from the cache's side file (UTF-16, one per line) into ``data``."""
+    m = data.get("matcher")
+    if not isinstance(m, dict) or "keys" in m:
+        return True
+    try:
+        keys = path.with_suffix(".keys").read_bytes().decode("utf-16-le")
+    except (OSError, UnicodeDecodeError):
+        return False
+    if len(keys) != m.get("keys_length"):
+        return False
+    m["keys"] = keys
+    return True
+
+
+def _cache_name(stamp: str, digest: str) -> str:
+    return f"{_prefix(stamp)}{digest[:16]}.json"
+
+
+def _write_cache(stamp: str, digest: str, compiled: dict[str, Any]) -> None:
+    import tempfile  # deferred: only when the cache is (re)written
+
+    target = cache_dir() / _cache_name(stamp, digest)
+    m = compiled["matcher"]
+    keys = m["keys"] if isinstance(m["keys"], str) else None
+    if keys is not None:  # the keys go to a side file: decoding UTF-16 beats parsing a JSON string
+        compiled = compiled | {"matcher": {k: v for k, v in m.items() if k != "keys"} | {"keys_length": len(keys)}}
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".ruleset-", suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump(compiled, f, ensure_ascii=False, separators=(",", ":"))
-        os.replace(tmp, target)
+        if keys is not None:
+            _atomic_bytes(target.with_suffix(".keys"), keys.encode("utf-16-le", "surrogatepass"), tempfile)
+        data = json.dumps(compiled, ensure_ascii=False, separators=(",", ":")).encode("utf-8", "surrogatepass")
+        _atomic_bytes(target, data, tempfile)
     except OSError:
         pass  # a read-only home just means no cache
+
+
+def _atomic_bytes(target: Path, data: bytes, tempfile: Any) -> None:
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".ruleset-", suffix=".tmp")
+    with os.fdopen(fd, "wb") as f:
+        f.write(data)
+    os.replace(tmp, target)
 
 
 def compile_sources(files: Sequence[Path]) -> dict[str, Any]:
@@ -366,20 +446,121 @@ def _case_info(case: Any) -> dict[str, Any]:
 # ----------------------------------------------------------------------------- building
 
 
-def from_compiled(c: dict[str, Any]) -> Ruleset:
-    import ahocorasick
+def matcher_tables(c: dict[str, Any]) -> dict[str, Any]:
+    """The matcher's tables for compiled data: normalised keys and what each stands for.
 
-    rules = tuple(
-        Rule(
-            code=r["code"], name=r["name"], category=r["category"], severity=r["severity"],
-            terms=tuple(r["terms"]), detector=r["detector"], precedents=tuple(r["precedents"]),
-            advice=r["advice"], features=tuple(r["features"]), requires=tuple(r["requires"]),
-            window=r["window"], invalid=r["invalid"], doc=r["doc"],
-            provides=(r["provides"][0], float(r["provides"][1])) if r["provides"] else None,
-            examples={k: tuple(v) for k, v in r["examples"].items()}, origin=r["origin"],
-        )
-        for r in c["rules"]
+    One key per distinct normalised term, cue word or case keyword, in order of first
+    appearance (rule terms, then cue words, then case keywords).  Most keys stand for exactly
+    the entry that introduced them, so the table is stored as *runs*: [kind, index, count]
+    says that the next ``count`` keys belong to that rule/cue/case alone.  Keys with other or
+    more entries (a word that is both a term and a cue) are listed in ``multi``.
+    """
+    keyed: dict[str, list[tuple[str, int]]] = {}
+    runs: list[list[Any]] = []
+
+    def add(term: str, entry: tuple[str, int]) -> None:
+        key = normalise(term).text
+        if key not in keyed:
+            keyed[key] = []
+            if runs and runs[-1][:2] == list(entry):
+                runs[-1][2] += 1
+            else:
+                runs.append([entry[0], entry[1], 1])
+        keyed[key].append(entry)
+
+    for i, r in enumerate(c["rules"]):
+        for t in r["terms"]:
+            add(t, ("g" if r["detector"] else "r", i))
+    for i, q in enumerate(c["cues"]):
+        for t in q["terms"]:
+            add(t, ("c", i))
+    for i, case in enumerate(c["cases"].values()):
+        for t in case["keywords"]:
+            add(t, ("k", i))
+    keys = list(keyed)
+    implied = [(kind, i) for kind, i, n in runs for _ in range(n)]
+    multi = {}
+    for idx, refs in enumerate(keyed.values()):
+        entries = list(dict.fromkeys(refs))
+        if entries != [implied[idx]]:
+            multi[str(idx)] = entries
+    return {
+        # one string when possible: json parses one long string much faster than 50k short ones
+        "keys": "\n".join(keys) if not any("\n" in k for k in keys) else keys,
+        "runs": runs,
+        "multi": multi,
+        "lengths": list(key_lengths(keys)),
+    }
+
+
+_RULE_DEFAULTS: dict[str, Any] = {
+    "detector": None, "precedents": [], "features": [], "requires": [], "window": 30, "invalid": "drop",
+    "provides": None, "doc": {}, "examples": {"risky": [], "benign": []},
+}
+
+
+def _for_cache(compiled: dict[str, Any]) -> dict[str, Any]:
+    """The compiled data as cached, smaller to parse: a rule leaves out fields at their default,
+    and a rule whose terms are exactly a run of keys (already normalised, all new) stores that
+    run's position instead of the terms, so 50,000 terms are parsed once, not twice."""
+    m = compiled["matcher"]
+    keys = m["keys"].split("\n") if isinstance(m["keys"], str) else m["keys"]
+    starts: dict[tuple[str, int], int] = {}
+    pos = 0
+    for kind, i, n in m["runs"]:
+        starts.setdefault((kind, i), pos)
+        pos += n
+    rules = []
+    for i, r in enumerate(compiled["rules"]):
+        r = {k: v for k, v in r.items() if k not in _RULE_DEFAULTS or v != _RULE_DEFAULTS[k]}
+        a = starts.get(("g" if r.get("detector") else "r", i))
+        terms = r["terms"]
+        if a is not None and len(terms) > 8 and keys[a : a + len(terms)] == terms:
+            r = {k: v for k, v in r.items() if k != "terms"} | {"terms_at": [a, a + len(terms)]}
+        rules.append(r)
+    return compiled | {"rules": rules}
+
+
+def _rule_of(r: dict[str, Any], keys: list[str]) -> Rule:
+    get = r.get
+    provides = get("provides")
+    examples = get("examples")
+    return Rule(
+        r["code"], r["name"], r["category"], r["severity"],
+        tuple(r["terms"]) if "terms" in r else tuple(keys[slice(*r["terms_at"])]),
+        get("detector"), tuple(get("precedents", ())), r["advice"], tuple(get("features", ())),
+        tuple(get("requires", ())), get("window", 30), get("invalid", "drop"),
+        (provides[0], float(provides[1])) if provides else None, get("doc", {}),
+        {k: tuple(v) for k, v in examples.items()} if examples else {"risky": (), "benign": ()},
+        r["origin"],
     )
+
+
+def _decode_runs(m: dict[str, Any], n_keys: int, sizes: dict[str, int]) -> tuple[list[int], list[Any]]:
+    """Per-key codes (see Ruleset._codes) and the multi-entry table from the stored runs."""
+    codes: list[int] = []
+    for kind, i, n in m["runs"]:
+        if kind not in sizes or not 0 <= i < sizes[kind] or n < 1:
+            raise ValueError("bad run in the compiled matcher tables")
+        codes.extend([KINDS.index(kind) + 4 * i] * n)
+    if len(codes) != n_keys:
+        raise ValueError("compiled matcher tables do not fit together")  # a stale or hand-edited cache
+    multi: list[tuple[tuple[str, int], ...]] = []
+    for idx, entries in m["multi"].items():
+        decoded = tuple((str(kind), int(i)) for kind, i in entries)
+        if not decoded or any(kind not in sizes or not 0 <= i < sizes[kind] for kind, i in decoded):
+            raise ValueError("bad entry in the compiled matcher tables")
+        multi.append(decoded)
+        codes[int(idx)] = -len(multi)
+    return codes, multi
+
+
+def from_compiled(c: dict[str, Any]) -> Ruleset:
+    m = c.get("matcher") or matcher_tables(c)
+    keys = m["keys"].split("\n") if isinstance(m["keys"], str) else list(m["keys"])
+    if keys == [""]:
+        keys = []
+    rules = tuple(_rule_of(r, keys) for r in c["rules"])
     cues = tuple(
         Cue(
             code=q["code"], name=q["name"], signal=q["signal"], feature=q["feature"], weight=q["weight"],
@@ -396,40 +577,16 @@ def from_compiled(c: dict[str, Any]) -> Ruleset:
         )
         for k, v in c["cases"].items()
     }
-    # One automaton over every term, cue word and case keyword.  Each key maps to an
-    # entry: a tuple of (kind, index) with kind r(ule) / c(ue) / k(case keyword).
-    keyed: dict[str, list[tuple[str, int]]] = {}
-    for i, r in enumerate(rules):
-        for t in r.terms:
-            keyed.setdefault(normalise(t).text, []).append(("g" if r.detector else "r", i))
-    for i, q in enumerate(cues):
-        for t in q.terms:
-            keyed.setdefault(normalise(t).text, []).append(("c", i))
-    case_ids = list(cases)
-    for i, cid in enumerate(case_ids):
-        for t in cases[cid].keywords:
-            keyed.setdefault(normalise(t).text, []).append(("k", i))
-    entries: list[tuple[tuple[str, int], ...]] = []
-    keylen: list[int] = []
-    boundary: set[int] = set()
-    automaton = ahocorasick.Automaton(ahocorasick.STORE_INTS)
-    for key, refs in keyed.items():
-        idx = len(entries)
-        entries.append(tuple(dict.fromkeys(refs)))
-        keylen.append(len(key))
-        if _needs_boundary(key):
-            boundary.add(idx)
-        automaton.add_word(key, idx)
-    if len(automaton):
-        automaton.make_automaton()
+    sizes = {"r": len(rules), "g": len(rules), "c": len(cues), "k": len(cases)}
+    codes, multi = _decode_runs(m, len(keys), sizes)
     digit_detectors = tuple(i for i, r in enumerate(rules) if r.detector and not r.terms)
     return Ruleset(
         rules=rules, cues=cues, cases=cases, thresholds=dict(c["thresholds"]), digest=c.get("digest", ""),
-        sources=tuple(c.get("sources", ())), _automaton=automaton, _entries=entries,
-        _boundary=frozenset(boundary), _keylen=keylen, _case_ids=tuple(case_ids),
+        sources=tuple(c.get("sources", ())), _matcher=Matcher(keys, m["lengths"]), _codes=codes,
+        _multi=multi, _case_ids=tuple(cases),
         _digit_detectors=digit_detectors,
     )
 
 
-def _needs_boundary(key: str) -> bool:
-    return bool(key) and (key[0].isascii() and key[0].isalnum() or key[-1].isascii() and key[-1].isalnum())
+# A key that starts or ends with one of these matches only at a word boundary (mj ≠ mjpeg).
+ALNUM = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")

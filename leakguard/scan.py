@@ -1,22 +1,33 @@
 """Scanning chat exports: messages in, flagged messages and a summary out (streaming).
 
 :func:`scan` walks :func:`leakguard.sources.iter_messages`, checks every message with the
-conversation name as destination, and yields :class:`ScannedMessage` items; a
+conversation name as destination, and yields :class:`ScannedMessage` items in input order; a
 :class:`Summary` accumulates counts with memory bounded by the number of distinct
 conversations/senders and a cap on the kept examples.
+
+Messages are checked in batches (:meth:`Scanner.check_many`: one normalisation and one
+automaton pass per batch of up to :data:`BATCH_CHARS` characters).  With ``jobs > 1`` the
+batches go to worker processes, each holding its own copy of the scanner, at most
+``2 × jobs`` batches in flight (the parent keeps streaming; memory stays bounded), and come
+back in input order; the verdicts are those of ``jobs=1``.  The pool starts only once the
+input has filled a few batches, so a small export never pays for it.
 """
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections import Counter, deque
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from .model import Verdict
-from .scanner import Scanner
+from .scanner import Scanner, passed
 
 SCHEMA_VERSION = 1
+BATCH_CHARS = 64 * 1024  # characters of message text per batch
+BATCH_MESSAGES = 1024
+POOL_AFTER = 4  # batches read before worker processes are started (small inputs stay in-process)
+Post = Callable[[str, str, Verdict], Verdict]  # (source path, text, verdict) -> verdict (suppression, baseline)
 _ORDER = {"pass": 0, "warn": 1, "block": 2}
 MAX_BAD_KEPT = 200
 # Message kinds that are not the sender's words (client notices): never scored.
@@ -118,22 +129,124 @@ def scan(
     lang: str = "zh",
     since: str | None = None,
     until: str | None = None,
+    *,
+    post: Post | None = None,
+    jobs: int = 1,
 ) -> Iterator[ScannedMessage]:
-    """Check every message; yield each one with its verdict.  Bad records go to the summary."""
+    """Check every message; yield each one with its verdict, in input order.  Bad records go to
+    the summary.  ``post`` (e.g. suppression and baseline filters) sees every verdict with the
+    message's source path; ``jobs > 1`` checks batches in that many worker processes."""
     from .sources import BadRecord
 
-    for item in items:
+    def wanted(item: Any) -> bool:
         if isinstance(item, BadRecord):
             summary.add_bad(item)
-            continue
+            return False
         if item.kind in _SKIP_KINDS:
             summary.system += 1
-            continue
+            return False
         if (since or until) and item.time:
             day = item.time[:10]
             if (since and day < since) or (until and day > until):
-                continue
-        v = scanner.check(item.text, to=item.conversation, lang=lang)
-        sm = ScannedMessage(item, v)
-        summary.add(sm)
-        yield sm
+                return False
+        return True
+
+    messages = (item for item in items if wanted(item))
+    if not isinstance(scanner, Scanner):  # a wrapper with its own check(): one message at a time
+        for m in messages:
+            yield _emit(summary, post, m, scanner.check(m.text, to=m.conversation, lang=lang))
+        return
+    checked = _checked(scanner, _batches(messages), lang, jobs)
+    for batch, verdicts in checked:
+        for m, v in zip(batch, verdicts):
+            yield _emit(summary, post, m, v)
+
+
+def _emit(summary: Summary, post: Post | None, m: Any, v: Verdict) -> ScannedMessage:
+    if post is not None:
+        v = post(m.path, m.text, v)
+    sm = ScannedMessage(m, v)
+    summary.add(sm)
+    return sm
+
+
+def _batches(messages: Iterable[Any]) -> Iterator[list[Any]]:
+    batch: list[Any] = []
+    size = 0
+    for m in messages:
+        batch.append(m)
+        size += len(m.text)
+        if size >= BATCH_CHARS or len(batch) >= BATCH_MESSAGES:
+            yield batch
+            batch, size = [], 0
+    if batch:
+        yield batch
+
+
+def _checked(
+    scanner: Scanner, batches: Iterator[list[Any]], lang: str, jobs: int
+) -> Iterator[tuple[list[Any], list[Verdict]]]:
+    """(batch, verdicts) in input order; in worker processes once the input proves large."""
+    early: list[list[Any]] = []
+    if jobs > 1:
+        for batch in batches:
+            early.append(batch)
+            if len(early) >= POOL_AFTER:
+                break
+        if len(early) >= POOL_AFTER:
+            yield from _parallel(scanner, early, batches, lang, jobs)
+            return
+    for batch in early or batches:
+        yield batch, _check_batch(scanner, batch, lang)
+    if early:
+        for batch in batches:
+            yield batch, _check_batch(scanner, batch, lang)
+
+
+def _check_batch(scanner: Scanner, batch: list[Any], lang: str) -> list[Verdict]:
+    return scanner.check_many([m.text for m in batch], [m.conversation for m in batch], lang)
+
+
+# ----------------------------------------------------------------------------- worker processes
+
+_worker: Scanner | None = None
+
+
+def _init_worker(scanner: Scanner) -> None:
+    import signal
+
+    global _worker
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    _worker = scanner
+
+
+def _work(texts: list[str], tos: list[str | None], lang: str) -> list[Verdict | None]:
+    assert _worker is not None
+    # A message that cannot produce a finding travels back as None (most of a chat log).
+    return [None if v == passed(len(t)) else v for t, v in zip(texts, _worker.check_many(texts, tos, lang))]
+
+
+def _parallel(
+    scanner: Scanner, early: list[list[Any]], batches: Iterator[list[Any]], lang: str, jobs: int
+) -> Iterator[tuple[list[Any], list[Verdict]]]:
+    import multiprocessing
+    from itertools import chain
+
+    pool = multiprocessing.get_context().Pool(jobs, _init_worker, (scanner,))
+    pending: deque[tuple[list[Any], Any]] = deque()
+    try:
+        for batch in chain(early, batches):
+            texts = [m.text for m in batch]
+            pending.append((batch, pool.apply_async(_work, (texts, [m.conversation for m in batch], lang))))
+            if len(pending) >= 2 * jobs:
+                yield _collect(*pending.popleft())
+        while pending:
+            yield _collect(*pending.popleft())
+        pool.close()
+    finally:
+        pool.terminate()
+        pool.join()
+
+
+def _collect(batch: list[Any], result: Any) -> tuple[list[Any], list[Verdict]]:
+    return batch, [passed(len(m.text)) if v is None else v for m, v in zip(batch, result.get())]

@@ -1,37 +1,51 @@
 """The scanning pipeline: normalise → match → detect → score with context → explain.
 
-A :class:`Scanner` owns one compiled :class:`~leakguard.ruleset.Ruleset` (one automaton)
-and is safe to reuse for any number of texts; it holds no per-text state.
+A :class:`Scanner` owns one compiled :class:`~leakguard.ruleset.Ruleset` (one matcher over
+every key) and is safe to reuse for any number of texts; it holds no per-text state (only
+caches of per-rule and per-destination results, which depend on the ruleset alone).
+
+:meth:`Scanner.check` checks one text.  :meth:`Scanner.check_many` checks a batch of
+messages with one normalisation and one automaton pass over the batch joined by newlines
+(no key contains a newline, and normalising never crosses one); a message without a rule
+term, a detector gate or a five-digit run cannot produce a finding and passes at once, the
+others go through the same steps as :meth:`check` with their share of the batch's hits.
+The verdicts are identical to calling :meth:`check` on each message.
 """
 
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from functools import lru_cache
+from itertools import accumulate
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 from .model import CaseRef, Finding, Step, Verdict
 from .normalise import Normalised, line_col, normalise
-from .ruleset import Rule, Ruleset, load_ruleset
+from .ruleset import ALNUM, KINDS, CaseInfo, Rule, Ruleset, load_ruleset
 
 _DIGITS = re.compile(r"\d{5}")
 _ASCII_ALNUM = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
 SEVERITY_ORDER = {"info": 0, "low": 1, "medium": 2, "high": 3, "critical": 4}
 # Person identifiers that make a record of a person when they co-occur (aggregates).
 _PERSON_KINDS = frozenset({"cn_id", "mobile", "address", "plate", "passport", "hk_macau_permit", "bank_card"})
+_T = TypeVar("_T", bound=tuple[Any, ...])
+# Joins the messages of a batch: not a key character, never stripped, not Han, not ASCII
+# alphanumeric (the word-boundary test) and not a digit, so nothing matches across it.
+_SEP = "\x00"
+_DEST_CACHE = 4096  # destinations (conversation names) whose cue steps are remembered
 
 
 class Hit(NamedTuple):
     kind: str  # r(ule) | c(ue) | k(case keyword) | g(ate) | d(etection)
-    index: int  # rule / cue / case index
+    index: int  # type: ignore[assignment]  # rule / cue / case index (shadows tuple.index)
     start: int  # normalised coordinates
     end: int
 
 
-@dataclass(frozen=True, slots=True)
-class Candidate:
+class Candidate(NamedTuple):
     rule: Rule
     start: int  # normalised
     end: int
@@ -55,6 +69,10 @@ class Scanner:
     def __init__(self, ruleset: Ruleset, lang: str = "zh"):
         self.ruleset = ruleset
         self.lang = lang
+        self._dest: dict[str, tuple[Step, ...]] = {}
+        self._cases: dict[str, list[tuple[CaseInfo, float, int, int]]] = {}
+        self._batch_ok: bool | None = None
+        self._trigger: bytes | None = None
 
     @classmethod
     def default(cls) -> Scanner:
@@ -70,20 +88,28 @@ class Scanner:
     # ------------------------------------------------------------------ matching
 
     def hits(self, norm: str) -> list[Hit]:
+        return self._hits(norm, self.ruleset._matcher.find(norm))
+
+    def _hits(self, norm: str, found: Iterable[tuple[int, int]], shift: int = 0) -> list[Hit]:
+        """Hits from matcher output (``shift`` is subtracted: batch → message coordinates)."""
         rs = self.ruleset
+        keys, codes, multi = rs._matcher.keys, rs._codes, rs._multi
         out: list[Hit] = []
-        if not len(rs._automaton):
-            return out
-        entries, keylen, boundary = rs._entries, rs._keylen, rs._boundary
         n = len(norm)
-        for end, idx in rs._automaton.iter(norm):
-            start = end - keylen[idx] + 1
-            if idx in boundary and (
+        for end, idx in found:
+            end -= shift
+            key = keys[idx]
+            start = end - len(key) + 1
+            if (key[0] in ALNUM or key[-1] in ALNUM) and (  # an ASCII key needs a word boundary
                 (start > 0 and norm[start - 1] in _ASCII_ALNUM) or (end + 1 < n and norm[end + 1] in _ASCII_ALNUM)
             ):
                 continue
-            for kind, i in entries[idx]:
-                out.append(Hit(kind, i, start, end + 1))
+            code = codes[idx]
+            if code >= 0:
+                out.append(Hit(KINDS[code & 3], code >> 2, start, end + 1))
+            else:
+                for kind, i in multi[-code - 1]:
+                    out.append(Hit(kind, i, start, end + 1))
         return out
 
     def _detections(self, norm: str, hits: list[Hit]) -> list[Candidate]:
@@ -115,8 +141,103 @@ class Scanner:
             return Verdict("pass", 0.0, ())
         norm = normalise(text)
         hits = self.hits(norm.text)
+        return self._verdict(text, norm, hits, self._candidates(norm.text, hits), to, lang, explain)
+
+    def check_many(
+        self,
+        texts: Sequence[str],
+        tos: Sequence[str | None] | None = None,
+        lang: str | None = None,
+        explain: bool = False,
+    ) -> list[Verdict]:
+        """Check a batch of messages (``tos[i]`` is message i's destination): the same verdicts
+        as ``[check(t, to) for t, to in zip(texts, tos)]``, several times faster for chat logs."""
+        tos = tos if tos is not None else [None] * len(texts)
+        if len(texts) < 2 or not self._can_batch():
+            return [self.check(t, to, lang, explain) for t, to in zip(texts, tos)]
+        joined = _SEP.join(texts)
+        if joined.count(_SEP) != len(texts) - 1:  # a message holds the separator itself
+            return [self.check(t, to, lang, explain) for t, to in zip(texts, tos)]
+        norm = normalise(joined)
+        parts = norm.text.split(_SEP)  # each message's normalised text
+        # Start of message k: in the batch text o_at[k] + k, in the normalised text n_at[k] + k
+        # (the k separators before it).
+        o_at = list(accumulate(map(len, texts), initial=0))
+        n_at = [x + k for k, x in enumerate(accumulate(map(len, parts), initial=0))]
+        found, armed = self._split(self.ruleset._matcher.find(norm.text), n_at)
+        digits = self._digit_messages(norm.text, n_at)
+        out = list(map(passed, map(len, texts)))  # a message without a term, gate or digit run
+        for k in sorted(armed.union(digits)):
+            own = parts[k]
+            hits = self._hits(own, found.get(k, ()), n_at[k])
+            if k not in digits and not any(h.kind in "rg" for h in hits):
+                continue
+            candidates = self._candidates(own, hits)
+            if candidates:
+                o0 = o_at[k] + k
+                own_norm = _slice(norm, own, texts[k], o0, o0 + len(texts[k]), n_at[k])
+                out[k] = self._verdict(texts[k], own_norm, hits, candidates, tos[k], lang, explain)
+        return out
+
+    def _can_batch(self) -> bool:
+        """Joining messages with the separator is safe when no key contains it."""
+        if self._batch_ok is None:
+            keys = self.ruleset._matcher.keys
+            self._batch_ok = not any(_SEP in k for k in keys)
+            codes, multi = self.ruleset._codes, self.ruleset._multi
+            self._trigger = bytes(
+                (KINDS[c & 3] in "rg") if c >= 0 else any(kind in "rg" for kind, _ in multi[-c - 1]) for c in codes
+            )
+        return self._batch_ok
+
+    def _split(
+        self, found: list[tuple[int, int]], n_at: list[int]
+    ) -> tuple[dict[int, list[tuple[int, int]]], set[int]]:
+        """Matcher output per message, and the messages where a rule term or detector gate occurs."""
+        trigger = self._trigger
+        assert trigger is not None
+        per: dict[int, list[tuple[int, int]]] = {}
+        armed: set[int] = set()
+        k = -1
+        nxt = 0
+        mine: list[tuple[int, int]] = []
+        for end, idx in found:
+            if end >= nxt:
+                k = bisect_right(n_at, end) - 1
+                nxt = n_at[k + 1]
+                per[k] = mine = []
+            mine.append((end, idx))
+            if trigger[idx]:
+                armed.add(k)
+        return per, armed
+
+    def _digit_messages(self, norm: str, n_at: list[int]) -> set[int]:
+        """Messages holding a five-digit run (the gate of the digit-based detectors)."""
+        out: set[int] = set()
+        if not self.ruleset._digit_detectors:
+            return out
+        m = _DIGITS.search(norm)
+        while m is not None:
+            k = bisect_right(n_at, m.start()) - 1
+            out.add(k)
+            m = _DIGITS.search(norm, n_at[k + 1])
+        return out
+
+    def _candidates(self, norm: str, hits: list[Hit]) -> list[Candidate]:
+        """Rule-term hits (the longest of nested ones) and detector findings."""
         candidates = [Candidate(self.ruleset.rules[h.index], h.start, h.end) for h in hits if h.kind == "r"]
-        candidates = _prune_overlaps(candidates) + self._detections(norm.text, hits)
+        return _prune_overlaps(candidates) + self._detections(norm, hits)
+
+    def _verdict(
+        self,
+        text: str,
+        norm: Normalised,
+        hits: list[Hit],
+        candidates: list[Candidate],
+        to: str | None,
+        lang: str | None,
+        explain: bool,
+    ) -> Verdict:
         if not candidates:
             return Verdict("pass", 0.0, (), len(text))
         cues = _prune_cues([h for h in hits if h.kind == "c"])
@@ -124,9 +245,12 @@ class Scanner:
         dest = self._destination(to)
         return self._score(text, norm, candidates, cues, case_kw, dest, lang or self.lang, explain)
 
-    def _destination(self, to: str | None) -> list[Step]:
+    def _destination(self, to: str | None) -> tuple[Step, ...]:
         if not to:
-            return []
+            return ()
+        cached = self._dest.get(to)
+        if cached is not None:
+            return cached
         steps: dict[str, Step] = {}
         for h in self.hits(normalise(to).text):
             if h.kind != "c":
@@ -136,7 +260,10 @@ class Scanner:
                 prev = steps.get(cue.signal)
                 if prev is None or abs(cue.weight) > abs(prev.delta):
                     steps[cue.signal] = Step("destination", cue.weight, f"{cue.signal}:{cue.feature}:{to}")
-        return list(steps.values())
+        if len(self._dest) >= _DEST_CACHE:
+            self._dest.clear()
+        self._dest[to] = out = tuple(steps.values())
+        return out
 
     def _score(
         self,
@@ -145,7 +272,7 @@ class Scanner:
         candidates: list[Candidate],
         cues: list[Hit],
         case_kw: set[str],
-        dest: list[Step],
+        dest: Sequence[Step],
         lang: str,
         explain: bool,
     ) -> Verdict:
@@ -153,8 +280,10 @@ class Scanner:
         warn, block = rs.thresholds["warn"], rs.thresholds["block"]
         provided = _provided(candidates)
         aggregate = _aggregate(candidates)
-        findings: list[Finding] = []
+        scored: list[tuple[float, Candidate, str, tuple[Step, ...], set[str]]] = []
         notes: list[Finding] = []
+        note_top: float | None = None
+        said: dict[int, str] = {}  # cue hit → its detail text
         for cand in candidates:
             rule = cand.rule
             steps = [Step("base", rule.base, f"{rule.code} {rule.severity}")]
@@ -166,7 +295,7 @@ class Scanner:
                 steps.append(Step("validator", -rule.base, cand.detail))
             signals: dict[str, Step] = {}
             features: set[str] = set(rule.features)
-            for h in cues:
+            for n, h in enumerate(cues):
                 cue = rs.cues[h.index]
                 if cue.applies_to and rule.category not in cue.applies_to:
                     continue
@@ -176,8 +305,10 @@ class Scanner:
                     continue  # a cue word inside the match itself is not extra evidence
                 if cue.feature:
                     features.add(cue.feature)
-                _keep_strongest(signals, cue.signal, Step("cue" if cue.weight >= 0 else "damper", cue.weight,
-                                                          f"{cue.signal}: {_orig(norm, h.start, h.end)}"))
+                detail = said.get(n)
+                if detail is None:
+                    said[n] = detail = f"{cue.signal}: {_orig(norm, h.start, h.end)}"
+                _keep_strongest(signals, cue.signal, Step("cue" if cue.weight >= 0 else "damper", cue.weight, detail))
             for (cat, sig), (weight, who, span) in provided.items():
                 # evidence is lent only within a category: a 确诊 in a news item does not make
                 # a rumour or a lab-report mention "about a patient"
@@ -195,10 +326,22 @@ class Scanner:
             if rule.requires and len(missing) == len(rule.requires):
                 steps.append(Step("requires", 0.0, "missing: " + ", ".join(rule.requires)))
                 score = min(score, warn - 0.01)
-            f = self._finding(text, norm, cand, severity, score, tuple(steps), features, case_kw, lang)
-            (findings if score >= warn else notes).append(f)
-        findings = _dedupe(findings)
-        top = max((f.score for f in findings), default=max((f.score for f in notes), default=0.0))
+            if score >= warn:
+                scored.append((score, cand, severity, tuple(steps), features))
+            elif explain:
+                notes.append(self._finding(text, norm, cand, severity, score, tuple(steps), features, case_kw, lang))
+            elif note_top is None or score > note_top:
+                note_top = score  # a note is only reported with explain; its score still counts
+        findings = [
+            self._finding(text, norm, cand, severity, score, steps, features, case_kw, lang)
+            for score, cand, severity, steps, features in _dedupe(norm, scored)
+        ]
+        if findings:
+            top = max(f.score for f in findings)
+        elif notes:
+            top = max(f.score for f in notes)
+        else:
+            top = note_top if note_top is not None else 0.0
         verdict = "block" if top >= block else "warn" if top >= warn else "pass"
         return Verdict(verdict, top, tuple(findings), len(text), tuple(notes) if explain else ())
 
@@ -244,31 +387,71 @@ class Scanner:
     # ------------------------------------------------------------------ precedents
 
     def precedent(self, rule: Rule, features: set[str], case_kw: set[str], lang: str = "zh") -> CaseRef | None:
-        """The case whose features best fit the evidence; ``fit`` in 0..1."""
-        best: tuple[float, int, str, tuple[str, ...]] | None = None
-        for case in self.ruleset.cases.values():
-            if case.parent:
-                continue
-            prior = 0.0
-            if case.id in rule.precedents:
-                prior = 1.0 - 0.15 * rule.precedents.index(case.id)
-            elif not case.messaging_leak:
-                continue
-            same = 1.0 if case.category == rule.category else 0.0
-            shared = tuple(sorted(features & case.features))
-            overlap = len(shared) / max(3, min(len(case.features), 6))
+        """The case whose features best fit the evidence; ``fit`` in 0..1.
+
+        fit = 0.35 × prior (listed in the rule's precedents, first highest) + 0.15 × same
+        category + 0.3 × feature overlap + 0.2 × a case keyword occurs; best (fit, rank) wins.
+        """
+        best: tuple[float, int] | None = None
+        best_case: CaseInfo | None = None
+        for case, base, rank, denom in self._eligible(rule):
             kw = 1.0 if case.id in case_kw else 0.0
-            fit = 0.35 * prior + 0.15 * same + 0.3 * min(1.0, overlap) + 0.2 * kw
-            if kw:
-                shared = ("keyword",) + shared
-            rank = -rule.precedents.index(case.id) if case.id in rule.precedents else -99
-            key = (fit, rank, case.id, shared)
-            if best is None or key[:2] > best[:2]:
-                best = key
-        if best is None or best[0] <= 0:
+            fit = base + 0.3 * min(1.0, len(features & case.features) / denom) + 0.2 * kw
+            if best is None or (fit, rank) > best:
+                best, best_case = (fit, rank), case
+        if best is None or best_case is None or best[0] <= 0:
             return None
-        case = self.ruleset.cases[best[2]]
-        return CaseRef(case.id, case.summary.get(lang, case.summary["zh"]), min(1.0, best[0]), best[3])
+        case = best_case
+        shared = tuple(sorted(features & case.features))
+        if case.id in case_kw:
+            shared = ("keyword",) + shared
+        return CaseRef(case.id, case.summary.get(lang, case.summary["zh"]), min(1.0, best[0]), shared)
+
+    def _eligible(self, rule: Rule) -> list[tuple[CaseInfo, float, int, int]]:
+        """Per rule, the cases it may cite with the evidence-independent part of their fit."""
+        table = self._cases.get(rule.code)
+        if table is None:
+            table = []
+            for case in self.ruleset.cases.values():
+                if case.parent:
+                    continue
+                prior = 0.0
+                if case.id in rule.precedents:
+                    prior = 1.0 - 0.15 * rule.precedents.index(case.id)
+                elif not case.messaging_leak:
+                    continue  # not a messaging leak: cited only when a rule lists it
+                same = 1.0 if case.category == rule.category else 0.0
+                rank = -rule.precedents.index(case.id) if case.id in rule.precedents else -99
+                table.append((case, 0.35 * prior + 0.15 * same, rank, max(3, min(len(case.features), 6))))
+            self._cases[rule.code] = table
+        return table
+
+
+@lru_cache(maxsize=4096)
+def passed(length: int) -> Verdict:
+    """The verdict of a message that cannot produce a finding (shared: verdicts are immutable)."""
+    return Verdict("pass", 0.0, (), length) if length else Verdict("pass", 0.0, ())
+
+
+def _slice(norm: Normalised, own: str, text: str, o0: int, o1: int, n0: int) -> Normalised:
+    """The part of a batch's Normalised that belongs to one message: what normalise(text) gives.
+
+    The message spans [o0, o1) of the original batch text; the pieces starting inside it
+    (a removed run ends there) are its pieces, moved to the message's coordinates.
+    """
+    if norm.identity:
+        return Normalised(own, text)
+    o_starts = norm.o_starts
+    j0 = bisect_right(o_starts, o0)
+    j1 = bisect_right(o_starts, o1)
+    if j0 == j1:
+        return Normalised(own, text)
+    n_starts = norm.n_starts
+    return Normalised(
+        own, text,
+        (0,) + tuple(n_starts[j] - n0 for j in range(j0, j1)),
+        (0,) + tuple(o_starts[j] - o0 for j in range(j0, j1)),
+    )
 
 
 def _orig(norm: Normalised, start: int, end: int) -> str:
@@ -293,25 +476,42 @@ def _prune_overlaps(cands: list[Candidate]) -> list[Candidate]:
     return kept
 
 
-def _dedupe(findings: list[Finding]) -> list[Finding]:
-    """Best first; drop a finding that overlaps a stronger one of the same category."""
-    findings.sort(key=lambda f: (-f.score, f.start))
-    kept: list[Finding] = []
-    for f in findings:
-        if any(k.category == f.category and f.start < k.end and k.start < f.end for k in kept):
+def _dedupe(norm: Normalised, scored: list[_T]) -> list[_T]:
+    """Best first; drop a finding that overlaps a stronger one of the same category.
+
+    ``scored`` holds (score, candidate, …) tuples; spans are compared in original coordinates.
+    """
+    spans = [norm.to_original(x[1].start, x[1].end) for x in scored]
+    order = sorted(range(len(scored)), key=lambda i: (-scored[i][0], spans[i][0]))
+    kept: list[int] = []
+    for i in order:
+        cat, (a, b) = scored[i][1].rule.category, spans[i]
+        if any(scored[k][1].rule.category == cat and a < spans[k][1] and spans[k][0] < b for k in kept):
             continue
-        kept.append(f)
-    return kept
+        kept.append(i)
+    return [scored[i] for i in kept]
 
 
 def _prune_cues(cues: list[Hit]) -> list[Hit]:
-    """Drop a cue word inside a longer cue word (官方 inside 官方还没): the longer one speaks."""
+    """Drop a cue word inside a longer cue word (官方 inside 官方还没): the longer one speaks.
+
+    A hit lies inside a longer one when another starts before it and ends at or after its end,
+    or starts with it and ends after it.  One sweep in (start, longest first) order finds them.
+    """
     if len(cues) < 2:
         return cues
-    return [
-        h for h in cues
-        if not any(o.start <= h.start and h.end <= o.end and (o.end - o.start) > (h.end - h.start) for o in cues)
-    ]
+    order = sorted(range(len(cues)), key=lambda i: (cues[i].start, -cues[i].end))
+    inside = [False] * len(cues)
+    reach = -1  # furthest end of the hits starting before the current start
+    group_start, group_end, group_reach = -1, -1, -1
+    for i in order:
+        h = cues[i]
+        if h.start != group_start:
+            reach = max(reach, group_reach)
+            group_start, group_end = h.start, h.end
+        group_reach = max(group_reach, h.end)
+        inside[i] = reach >= h.end or h.end < group_end
+    return [h for h, drop in zip(cues, inside) if not drop]
 
 
 def _provided(cands: Iterable[Candidate]) -> dict[tuple[str, str], tuple[float, str, tuple[int, int]]]:

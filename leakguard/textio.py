@@ -19,6 +19,7 @@ from .model import LeakguardError
 ENCODINGS = ("utf-8", "utf-8-sig", "gb18030", "utf-16", "utf-16-le", "utf-16-be")
 _ALIASES = {"utf8": "utf-8", "gbk": "gb18030", "gb2312": "gb18030", "cp936": "gb18030", "utf16": "utf-16"}
 SNIFF_BYTES = 64 * 1024
+MAX_TEXT_BYTES = 64 << 20  # one draft read whole (check); logs are streamed by scan
 
 
 def canonical_encoding(name: str) -> str:
@@ -40,6 +41,9 @@ def sniff_encoding(head: bytes, label: str = "<input>") -> str:
     if head.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
     if head.startswith(codecs.BOM_UTF16_LE) or head.startswith(codecs.BOM_UTF16_BE):
+        if _utf8_behind_utf16_bom(head):
+            raise LeakguardError(f"{label}: starts with a UTF-16 byte-order mark but holds UTF-8 text "
+                                 "(BOM mismatch: remove the first two bytes)")
         return "utf-16"
     if not head:
         return "utf-8"
@@ -61,6 +65,15 @@ def sniff_encoding(head: bytes, label: str = "<input>") -> str:
     raise LeakguardError(f"{label}: cannot decode as UTF-8, UTF-16 or GB18030 (use --encoding to force one)")
 
 
+def _utf8_behind_utf16_bom(head: bytes) -> bool:
+    """A UTF-16 BOM before UTF-8 text: the text would decode to nonsense and pass unchecked.
+
+    UTF-16 text with any ASCII character (a newline, a digit, a space) holds NUL bytes;
+    UTF-8 text never does, and non-ASCII UTF-16 code units are almost never valid UTF-8."""
+    body = head[2:4096]
+    return len(body) >= 6 and b"\x00" not in body and max(body) >= 0x80 and _decodes(body, "utf-8")
+
+
 def _decodes(data: bytes, encoding: str) -> bool:
     dec = codecs.getincrementaldecoder(encoding)(errors="strict")
     try:
@@ -70,7 +83,11 @@ def _decodes(data: bytes, encoding: str) -> bool:
     return True
 
 
-def _check_regular(path: Path) -> None:
+def _check_regular(path: Path) -> os.stat_result:
+    """Refuse what cannot be read as a file: missing, a folder, or not a regular file.
+
+    A FIFO, socket or device is refused before it is opened: opening a FIFO that has no
+    writer blocks forever (and /dev/zero never ends).  Streams are checked through stdin."""
     try:
         st = path.stat()
     except FileNotFoundError:
@@ -81,6 +98,24 @@ def _check_regular(path: Path) -> None:
         raise LeakguardError(f"{path}: cannot open ({e.strerror or e})") from None
     if stat.S_ISDIR(st.st_mode):
         raise LeakguardError(f"{path}: is a directory (use 'leakguard scan' for folders)")
+    if not stat.S_ISREG(st.st_mode):
+        raise LeakguardError(f"{path}: not a regular file ({_file_kind(st.st_mode)}); pipe a stream to stdin instead")
+    return st
+
+
+def _file_kind(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "a FIFO"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "special file"
+
+
+def _too_big(label: str, size: int, limit: int) -> LeakguardError:
+    return LeakguardError(
+        f"{label}: {size / (1 << 20):.0f} MB is too large to check as one text (limit {limit >> 20} MB); "
+        "use 'leakguard scan' for chat logs"
+    )
 
 
 def decode_bytes(data: bytes, label: str, encoding: str | None = None) -> str:
@@ -100,21 +135,30 @@ def decode_bytes(data: bytes, label: str, encoding: str | None = None) -> str:
     return text
 
 
-def read_text(path: str | os.PathLike[str], encoding: str | None = None) -> str:
-    """Read a whole (small) text file, sniffing its encoding."""
+def read_text(path: str | os.PathLike[str], encoding: str | None = None, max_bytes: int = MAX_TEXT_BYTES) -> str:
+    """Read a whole (small) text file, sniffing its encoding.  Bigger than ``max_bytes``
+    is refused (one line) instead of filling memory."""
     p = Path(path)
-    _check_regular(p)
+    st = _check_regular(p)
+    if st.st_size > max_bytes:
+        raise _too_big(str(p), st.st_size, max_bytes)
     try:
-        data = p.read_bytes()
+        with open(p, "rb") as f:
+            data = f.read(max_bytes + 1)
     except PermissionError:
         raise LeakguardError(f"{p}: permission denied") from None
     except OSError as e:
         raise LeakguardError(f"{p}: cannot read ({e.strerror or e})") from None
+    if len(data) > max_bytes:  # grew since stat
+        raise _too_big(str(p), len(data), max_bytes)
     return decode_bytes(data, str(p), encoding)
 
 
-def read_stdin(stream: BinaryIO, encoding: str | None = None) -> str:
-    return decode_bytes(stream.read(), "<stdin>", encoding)
+def read_stdin(stream: BinaryIO, encoding: str | None = None, max_bytes: int = MAX_TEXT_BYTES) -> str:
+    data = stream.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise _too_big("<stdin>", len(data), max_bytes)
+    return decode_bytes(data, "<stdin>", encoding)
 
 
 def open_text(path: str | os.PathLike[str], encoding: str | None = None) -> TextIO:

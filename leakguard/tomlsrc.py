@@ -22,6 +22,8 @@ def load_toml(path: Path) -> tuple[dict[str, Any], str]:
     import tomllib  # deferred: only needed when data files are (re)compiled
 
     try:
+        if path.exists() and not path.is_file() and not path.is_dir():  # a FIFO would block
+            raise LeakguardError(f"{path}: not a regular file, expected a .toml file")
         raw_bytes = path.read_bytes()
     except FileNotFoundError:
         raise LeakguardError(f"{path}: no such file") from None

@@ -120,7 +120,7 @@ def input_path(workdir: Path, data: bytes, fmt: str | None) -> Path:
 
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}")
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
-_MASKED = re.compile(r"^cannot parse as [\w-]+: \w+(Error|Exception|Warning|Exit)?: ", re.S)
+_MASKED = re.compile(r"^cannot parse as [\w-]+: \w+(Error|Exception|Warning|Exit)?: ", re.DOTALL)
 
 
 def check_items(items: Iterator[Any], path: Path, auto: bool) -> list[Any]:
@@ -333,16 +333,16 @@ def targets() -> dict[str, Target]:
 
 def _import_all() -> None:
     """Import every module the targets use (the atheris child instruments these imports)."""
-    import leakguard.cases  # noqa: F401
-    import leakguard.render.html  # noqa: F401
-    import leakguard.render.scan_text  # noqa: F401
-    import leakguard.render.text  # noqa: F401
-    import leakguard.ruleset  # noqa: F401
-    import leakguard.scan  # noqa: F401
-    import leakguard.scanner  # noqa: F401
-    import leakguard.sources  # noqa: F401
-    import leakguard.textio  # noqa: F401
-    import leakguard.tomlsrc  # noqa: F401
+    import leakguard.cases
+    import leakguard.render.html
+    import leakguard.render.scan_text
+    import leakguard.render.text
+    import leakguard.ruleset
+    import leakguard.scan
+    import leakguard.scanner
+    import leakguard.sources
+    import leakguard.textio
+    import leakguard.tomlsrc
 
     with contextlib.suppress(ImportError):
         import leakguard.config  # noqa: F401
@@ -583,6 +583,66 @@ def _save(folder: Path, kind: str, data: bytes) -> Path:
     return path
 
 
+# ----------------------------------------------------------------------------- complexity probe
+
+#: runs of these (inside a seed) are what makes a careless regex or loop quadratic
+RUN_TOKENS = TOKENS + [
+    "<title>", "<![CDATA[", "<appmsg>", "<refermsg>", "<msg>", "&lt;", "[图片]", "【文件】", "撤回了一条消息",
+    "2024-05-01 10:00:00 张三\n", "张三 2024/5/1 10:00:00\n", "[2024/5/1 10:00:00] 张三: x\n", "1,文本,", "\t", "|",
+    ";", "@", "http://a.b/", "交办单", "交.", "1", "13912345678 ", "110101199003074578", "a", "\u200b", "　",
+    '{"text": "', '{"messages": [', "\\x41", "\\u00", "====", "消息对象:", "\r", "\n\n",
+]
+RUN_TOKENS = [t.encode() if isinstance(t, str) else t for t in RUN_TOKENS]
+
+
+_ANCHORS = (b"<msg", b"<appmsg", b"<title>", b'"text": "', b'"content":"', b'"msg": "', b"\n", b"\n\n", b",", b'"')
+
+
+def _run_positions(seed: bytes) -> list[int]:
+    """Where runs go: the middle and end of the seed, and just after some landmarks (inside
+    an XML body, a JSON string, the second line …)."""
+    spots = {len(seed) // 2, len(seed)}
+    for anchor in _ANCHORS:
+        i = seed.find(anchor, seed.find(b"\n") + 1)
+        if i >= 0:
+            spots.add(i + len(anchor))
+    return sorted(spots)
+
+
+def probe(t: Target, small: int = 32 << 10, factor: int = 4, limit: float = 0.5,
+          timeout: float = 30.0) -> list[str]:
+    """Inputs holding a long run of one token, at two sizes: a target whose time grows
+    much faster than the input (quadratic: ~factor**2), or that spends more than ``limit``
+    on the small one (quadratic code behind a size cap, like a sniffer's 64 KB), is reported."""
+    problems = []
+    unique = {s: sum(a in s for a in _ANCHORS) for s in t.seeds() if b"\x00" not in s[:64]}
+    seeds = sorted(unique, key=lambda s: (-unique[s], len(s)))[:4]
+    with tempfile.TemporaryDirectory(prefix="leakguard-probe-") as tmp:
+        work = Path(tmp)
+        for seed, at in ((s, i) for s in seeds for i in _run_positions(s)):
+            for token in RUN_TOKENS:
+                times = []
+                for size in (small, small * factor):
+                    run = token * max(1, size // len(token))
+                    data = seed[:at] + run + seed[at:]
+                    t0 = time.perf_counter()
+                    try:
+                        with alarm(timeout):
+                            t.run(data, work)
+                    except Hang:
+                        problems.append(f"{t.name}: run of {token!r} ({size} bytes) > {timeout} s")
+                        break
+                    except Exception:  # noqa: BLE001, S110 - crashes are the fuzzer's business
+                        pass
+                    times.append(time.perf_counter() - t0)
+                if len(times) == 2 and times[1] > limit and times[1] > times[0] * factor * 2:
+                    problems.append(f"{t.name}: run of {token!r}: {times[0]:.2f} s -> {times[1]:.2f} s "
+                                    f"for {factor}x the input (superlinear)")
+                elif times and times[0] > limit * 2:
+                    problems.append(f"{t.name}: run of {token!r} ({small} bytes): {times[0]:.2f} s (slow)")
+    return problems
+
+
 # ----------------------------------------------------------------------------- atheris engine
 
 
@@ -639,12 +699,12 @@ class Outcome:
 
 def _atheris_outcome(out: str, artifacts: Path) -> tuple[int, str | None, Path | None]:
     m = re.search(r"stat::number_of_executed_units:\s*(\d+)", out) or re.search(r"Done (\d+) runs", out)
-    runs = [int(x) for x in re.findall(r"^#(\d+)\s", out, re.M)]
+    runs = [int(x) for x in re.findall(r"^#(\d+)\s", out, re.MULTILINE)]
     inputs = int(m.group(1)) if m else (runs[-1] if runs else 0)
     found = sorted(p for p in artifacts.glob("*") if p.name.startswith(("crash-", "timeout-", "oom-", "leak-")))
     if not found:
         return inputs, None, None
-    tb = re.search(r"=== Uncaught Python exception: ===\n(.*?)\n\n", out, re.S)
+    tb = re.search(r"=== Uncaught Python exception: ===\n(.*?)\n\n", out, re.DOTALL)
     return inputs, (tb.group(1).strip().splitlines()[-1] if tb else found[0].name.split("-")[0]), found[0]
 
 
@@ -699,6 +759,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--jobs", type=int, default=max(1, (os.cpu_count() or 1)), help="targets fuzzed in parallel")
     p.add_argument("--json", dest="json_out", type=Path, help="also write the results as JSON here")
     p.add_argument("--replay", type=Path, help="run one saved input of --target and show what happens")
+    p.add_argument("--complexity", action="store_true",
+                   help="instead of fuzzing, time long runs of tokens inside seeds (finds quadratic code)")
     p.add_argument("-v", "--verbose", action="store_true", help="print the child's output on a failure")
     p.add_argument("--child", help=argparse.SUPPRESS)
     p.add_argument("--workdir", help=argparse.SUPPRESS)
@@ -734,6 +796,16 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         print(f"fuzz.py: unknown target(s): {', '.join(unknown)} (see --list)", file=sys.stderr)
         return 2
+    if args.complexity:
+        found = []
+        for name in chosen:
+            t0 = time.monotonic()
+            problems = probe(targets()[name], timeout=args.timeout * 6)
+            print(f"{name:<26} {time.monotonic() - t0:6.1f} s  " + ("ok" if not problems else "SLOW"), flush=True)
+            for p in problems:
+                print("   " + p, flush=True)
+            found += problems
+        return 1 if found else 0
     with ThreadPoolExecutor(max_workers=args.jobs) as pool:
         outcomes = list(pool.map(lambda n: run_target(n, args), chosen))
     return report(outcomes, args)

@@ -21,7 +21,29 @@ EXIT_OK, EXIT_FLAGGED, EXIT_USAGE, EXIT_INTERNAL, EXIT_INTERRUPTED = 0, 1, 2, 3,
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
-@click.group(context_settings=CONTEXT)
+# Which module defines each command.  A command's module is imported only when that command
+# runs (or for --help), so `leakguard check` does not import what scan, hook or eval need.
+# A command missing here is still found: unknown names import every module of _register().
+_LAZY = {
+    "check": "check", "eval": "evaluate", "cases": "info", "rules": "info", "scan": "scan",
+    "hook": "hook", "sendmail": "hook", "baseline": "records", "audit": "records", "redact": "records",
+}
+
+
+class _LazyGroup(click.Group):
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in _LAZY:
+            _load(_LAZY[cmd_name])
+        if cmd_name not in self.commands:
+            _register()
+        return super().get_command(ctx, cmd_name)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        _register()
+        return super().list_commands(ctx)
+
+
+@click.group(cls=_LazyGroup, context_settings=CONTEXT)
 @click.version_option(__version__, "-V", "--version", prog_name="leakguard")
 def cli() -> None:
     """leakguard — 发送前泄密检查 / a pre-send leak checker for Chinese work messages.
@@ -36,21 +58,21 @@ def cli() -> None:
     """
 
 
-def _register() -> None:
-    from . import check as _check  # noqa: F401  (commands register themselves)
-    from . import info as _info  # noqa: F401
-    from . import evaluate as _evaluate  # noqa: F401
+def _load(mod: str) -> None:
+    try:
+        __import__(f"{__name__}.{mod}")
+    except ImportError:  # pragma: no cover - optional command modules under construction
+        pass
 
-    for mod in ("scan", "hook", "records"):
-        try:
-            __import__(f"{__name__}.{mod}")
-        except ImportError:  # pragma: no cover - optional command modules under construction
-            pass
+
+def _register() -> None:
+    """Import every command module (each registers its commands on import)."""
+    for mod in ("check", "info", "evaluate", "scan", "hook", "records"):
+        _load(mod)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; return the exit code (never raises for user errors)."""
-    _register()
     try:
         rv = cli.main(args=list(argv) if argv is not None else None, prog_name="leakguard", standalone_mode=False)
     except LeakguardError as e:

@@ -2,9 +2,11 @@
 
 One run; ``columnKind: unicodeCodePoints`` so columns, ``charOffset`` and ``charLength`` count
 code points, like every leakguard position.  Each rule carries its docs: name, category,
-severity, advice and the summary of its first precedent.  Each result carries a region, the
-finding's baseline fingerprint in ``partialFingerprints``, and the *shown* match only
-(masked for personal data): the raw value of a sensitive finding never appears.
+severity, advice and the summary of its first precedent.  Each result carries a region, a
+fingerprint in ``partialFingerprints`` (the baseline fingerprint of the *shown* match), and the
+shown match only (masked for personal data): the raw value of a sensitive finding never
+appears, not even hashed (a hash of a phone number is reversed by trying the 10^4 numbers its
+mask leaves open).
 
 The writer streams: results are written as they come (``scan`` of a large log keeps only the
 rule table in memory), the tool and its rules are written at the end.
@@ -59,7 +61,9 @@ class SarifWriter:
             "level": "error" if f.score >= self.block else "warning",
             "message": {"text": self._message(f)},
             "locations": [{"physicalLocation": location}],
-            "partialFingerprints": {FINGERPRINT_KEY: fingerprint(f.code, source, f.match)},
+            # personal data is hashed in its masked form: the hash of a raw phone number is
+            # reversed by trying the 10^4 numbers its mask (in the message) leaves open
+            "partialFingerprints": {FINGERPRINT_KEY: fingerprint(f.code, source, f.shown(False))},
             "properties": {
                 "category": f.category, "severity": f.severity, "score": round(f.score, 3),
                 "precedent": f.precedent.id if f.precedent else None,

@@ -153,24 +153,40 @@ def with_index(m: Message, index: int) -> Message:
 
 
 RECALL_WINDOW = 2000
+#: characters of message text the window may hold: 2000 chat messages are ~100k characters,
+#: but a file without newlines comes as 2000 one-MB "messages", which must not all be held
+WINDOW_CHARS = 8 << 20
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 
 class _Window:
-    """The last RECALL_WINDOW items, held back so a recall can still mark them."""
+    """The last RECALL_WINDOW items (and at most WINDOW_CHARS characters of text), held back
+    so a recall can still mark them."""
 
-    def __init__(self, size: int) -> None:
+    def __init__(self, size: int, chars: int = WINDOW_CHARS) -> None:
         self.size = size
+        self.max_chars = chars
+        self.chars = 0
         self.queue: deque[list[object]] = deque()  # cells [key, item]
         self.by_key: dict[str, list[object]] = {}
 
     def push(self, key: str | None, item: Item) -> Item | None:
-        """Hold ``item``; return the oldest held item once the window is full."""
+        """Hold ``item``; return the oldest held item once the window is full (call
+        :meth:`overflow` for any further ones)."""
         cell: list[object] = [key, item]
         self.queue.append(cell)
+        if isinstance(item, Message):
+            self.chars += len(item.text)
         if key is not None:
             self.by_key[key] = cell
-        return self._pop() if len(self.queue) > self.size else None
+        return self._pop() if self._full() else None
+
+    def _full(self) -> bool:
+        return len(self.queue) > self.size or (self.chars > self.max_chars and len(self.queue) > 1)
+
+    def overflow(self) -> Iterator[Item]:
+        while self._full():
+            yield self._pop()
 
     def _pop(self) -> Item:
         cell = self.queue.popleft()
@@ -178,6 +194,8 @@ class _Window:
         if isinstance(key, str) and self.by_key.get(key) is cell:
             del self.by_key[key]
         assert isinstance(item, (Message, BadRecord))
+        if isinstance(item, Message):
+            self.chars -= len(item.text)
         return item
 
     def mark(self, recall: Recall) -> bool:
@@ -207,7 +225,8 @@ class _Window:
 
 
 def finish(events: Iterable[Event], window: int = RECALL_WINDOW) -> Iterator[Item]:
-    """Resolve recalls, number messages per file (0-based) and repair undecodable text."""
+    """Resolve recalls, number messages per file (0-based), repair undecodable text and mask
+    personal data in sender and conversation names."""
     win = _Window(window)
     index = 0
     for item in _resolved(events, win):
@@ -218,8 +237,46 @@ def finish(events: Iterable[Event], window: int = RECALL_WINDOW) -> Iterator[Ite
                 item.conversation or ""):
             yield BadRecord(item.path, item.line, "undecodable bytes replaced with U+FFFD")
             item = _repaired(item)
+        sender, conversation = masked_name(item.sender), masked_name(item.conversation)
+        if sender is not item.sender or conversation is not item.conversation:
+            item = replace(item, sender=sender, conversation=conversation)
         yield with_index(item, index)
         index += 1
+
+
+_NAMES: dict[str, str] = {}  # name -> masked name (names repeat: one check per distinct name)
+_NAME_KINDS = ("cn_id", "mobile", "bank_card")
+
+
+def masked_name(name: str | None) -> str | None:
+    """A sender or conversation name with ID, mobile and bank card numbers masked.
+
+    WhatsApp names an unsaved contact by phone number (``+86 136 8388 2220``), and a name can
+    carry an ID number; names are printed in every report, where personal data is never
+    shown raw (the export keeps them, at the message's path:line).  Returns ``name`` itself
+    when nothing is masked."""
+    if not name:
+        return name
+    done = _NAMES.get(name)
+    if done is None:
+        done = _mask_numbers(name) if sum(c.isdigit() for c in name) >= 7 else name
+        if len(_NAMES) >= 8192:
+            _NAMES.clear()
+        _NAMES[name] = done
+    return done if done != name else name
+
+
+def _mask_numbers(name: str) -> str:
+    from ..detectors import detect, mask  # deferred: compiled on first use
+    from ..normalise import normalise
+
+    n = normalise(name)
+    out = name
+    for d in reversed(detect(n.text, _NAME_KINDS)):
+        if d.sensitive:
+            a, b = n.to_original(d.start, d.end)
+            out = out[:a] + mask(d.kind, d.value) + out[b:]
+    return out
 
 
 def _repaired(m: Message) -> Message:
@@ -230,13 +287,20 @@ def _repaired(m: Message) -> Message:
 
 
 def _resolved(events: Iterable[Event], win: _Window) -> Iterator[Item]:
-    for ev in events:
-        if isinstance(ev, Keyed):
-            out = win.push(ev.key, ev.message)
-        elif isinstance(ev, Recall):
-            out = None if win.mark(ev) else win.push(None, ev.fallback)
-        else:
-            out = win.push(None, ev)
-        if out is not None:
-            yield out
+    try:
+        for ev in events:
+            if isinstance(ev, Keyed):
+                out = win.push(ev.key, ev.message)
+            elif isinstance(ev, Recall):
+                out = None if win.mark(ev) else win.push(None, ev.fallback)
+            else:
+                out = win.push(None, ev)
+            if out is not None:
+                yield out
+                yield from win.overflow()
+    except Exception:
+        # A parser failed mid-file: the messages held for recalls were read fine, so they
+        # still go out before the error (the registry reports it as a BadRecord).
+        yield from win.drain()
+        raise
     yield from win.drain()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Iterable, Iterator, Sequence
+from functools import partial
 from itertools import chain
 from typing import TextIO
 
@@ -61,9 +62,12 @@ def csv_rows(stream: TextIO, label: str) -> Iterator[tuple[int, list[str]] | Bad
     """(line where the record starts, cells) for each CSV record; broken records become
     BadRecords.  The delimiter (comma, tab, semicolon, bar) is read from the first line."""
     _raise_field_limit()
-    first = stream.readline()
+    # Lines are read in bounded pieces: iterating the stream itself would hold a whole
+    # physical line (a 1 GB line without a newline) in memory.
+    first = stream.readline(CSV_FIELD_LIMIT)
     first = first.removeprefix("\ufeff")
-    reader = csv.reader(chain([first], stream), delimiter=_delimiter(first))
+    lines = iter(partial(stream.readline, CSV_FIELD_LIMIT), "")
+    reader = csv.reader(chain([first], lines), delimiter=_delimiter(first))
     start = 1
     while True:
         try:

@@ -56,7 +56,15 @@ def sanitize(raw: str) -> str:
 
 
 def loads(raw: str) -> object:
-    """json.loads with the same tolerances as the streaming reader."""
+    """json.loads with the same tolerances as the streaming reader.  Nesting deeper than
+    the recursion limit is a ValueError too (the C decoder raises RecursionError)."""
+    try:
+        return _decode(raw)
+    except RecursionError:
+        raise ValueError("nesting too deep") from None
+
+
+def _decode(raw: str) -> object:
     try:
         return _DECODER.decode(raw)
     except ValueError:
@@ -245,7 +253,7 @@ class JsonReader:
         if c in ("{", "[", '"'):
             try:
                 value, end = _DECODER.raw_decode(self.buf, start)
-            except ValueError:
+            except (ValueError, RecursionError):  # decoded again below, with a reason
                 pass
             else:
                 self.pos = end

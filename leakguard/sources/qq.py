@@ -98,7 +98,9 @@ QQ_TXT = stream_format(
 # --- QQ window copy ----------------------------------------------------------------------------
 _DATE = r"(?P<a>\d{1,4})/(?P<b>\d{1,2})/(?P<c>\d{1,4})"
 _COPY_FULL = re.compile(rf"(?P<name>.+?) {_DATE}(?: (?:星期|周)[一二三四五六日天])? {_TIME}")
-_COPY_TIME = re.compile(rf"(?P<name>.+?) +{_TIME}")
+# the name ends in a non-space: ``(.+?) +`` retried the space run at each of its positions
+# (quadratic: a 64 KB line of spaces took 13 s to sniff)
+_COPY_TIME = re.compile(rf"(?P<name>.*?\S) +{_TIME}")
 _COPY_DAY = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 _COPY_RULE = re.compile(r"[—\-\s]*—[—\-\s]*(\d{4})-(\d{1,2})-(\d{1,2})[—\-\s]*")
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import stat
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -30,6 +31,7 @@ FORMATS: dict[str, Format] = {
     )
 }
 MIN_SCORE = 0.3
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 
 def detect_head(head: str, path: Path) -> str:
@@ -94,13 +96,30 @@ def iter_messages(
     lo, hi = _bounds(since, until)
     options = ParseOptions(text_field=text_field)
     index = 0
+    label, printable = "", ""
     for item in _all_items(paths, fmt, encoding, options):
+        if item.path is not label:  # one check per file, not per message
+            label, printable = item.path, printable_path(item.path)
+        if printable is not label:
+            object.__setattr__(item, "path", printable)
         if isinstance(item, Message):
             if item.time is not None and ((lo and item.time[:19] < lo) or (hi and item.time[:19] > hi)):
                 continue
             item = with_index(item, index)
             index += 1
         yield item
+
+
+def printable_path(label: str) -> str:
+    """``label`` itself, or with undecodable bytes of a file name (which os.scandir hands over
+    as lone surrogates, and which no report can encode) shown as ``\\xNN``."""
+    if not _SURROGATE.search(label):
+        return label
+    return _SURROGATE.sub(lambda m: _escaped(ord(m.group())), label)
+
+
+def _escaped(code: int) -> str:
+    return f"\\x{code - 0xDC00:02x}" if 0xDC80 <= code <= 0xDCFF else f"\\u{code:04x}"
 
 
 def _bounds(since: str | None, until: str | None) -> tuple[str | None, str | None]:

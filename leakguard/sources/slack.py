@@ -36,6 +36,9 @@ _ROOT_ARRAY = Walk(record_keys=frozenset())
 _MENTION = re.compile(r"<([@#!])([^<>|]+)(?:\|([^<>]*))?>")
 _LINK = re.compile(r"<((?:https?|mailto|tel|ftp)[^<>|]*)(?:\|([^<>]*))?>")
 
+#: reading users.json from an archive: a corrupt member, bad JSON, or JSON nested too deep
+_META_ERRORS: tuple[type[Exception], ...] = (*READ_ERRORS, RecursionError)
+
 
 def readable(text: str, users: dict[str, str]) -> str:
     def mention(m: re.Match[str]) -> str:
@@ -158,7 +161,7 @@ def _load_meta(path: Path, label: str) -> tuple[object, BadRecord | None]:
     try:
         with open_stream(path, None) as f:
             return json.loads(f.read()), None
-    except (ValueError, LeakguardError, OSError) as e:
+    except (ValueError, RecursionError, LeakguardError, OSError) as e:
         return None, BadRecord(label, 0, f"cannot read: {e}")
 
 
@@ -204,7 +207,7 @@ def zip_items(path: Path, encoding: str | None) -> Iterator[Item]:
             else:
                 try:
                     users = user_names(json.loads(zf.read(meta).decode("utf-8-sig", errors="replace")))
-                except READ_ERRORS as e:  # bad JSON (a ValueError) or a corrupt member
+                except _META_ERRORS as e:  # bad JSON (a ValueError) or a corrupt member
                     yield BadRecord(f"{path}!{meta.filename}", 0, f"cannot read: {e}")
         for name in sorted(infos):
             rel = PurePosixPath(name[len(root):]) if name.startswith(root) else None

@@ -148,7 +148,7 @@ def _row_event(row: list[str], line: int, cols: Cols, label: str, conv: str | No
     if raw.lstrip().startswith("{") and '"msg"' in raw:  # old PyWxDump: {"src": ..., "msg": ...}
         try:
             cell = json.loads(raw)
-        except ValueError:
+        except (ValueError, RecursionError):
             return BadRecord(label, line, "content cell is not valid JSON")
         raw, src = str(cell.get("msg") or ""), str(cell.get("src") or "")
     type_cell, sub_cell = _cell(row, cols.type), _cell(row, cols.subtype)

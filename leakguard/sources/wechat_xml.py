@@ -12,16 +12,19 @@ from __future__ import annotations
 import html
 import re
 
+# Every search below is linear in the body: a lazy ``<x>(.*?)</x>`` over a body with many
+# unclosed ``<x>`` rescans the rest of the body for each of them (a 100 KB cell of
+# ``<title>`` took 30 s), so closing tags are found with str.find, and only where one exists.
 _CDATA = re.compile(r"<!\[CDATA\[(.*?)\]\]>", re.DOTALL)
-_TAG = re.compile(
+_OPEN = re.compile(
     r"<(title|des|desc|filename|pay_memo|feedesc|content|datadesc|datatitle|sourcename|displayname"
     r"|url|replacemsg|template|appname|sourcedisplayname|nickname|label|poiname|newmsgid"
-    r"|fileext|recorditem)(?:\s[^<>]*)?>(.*?)</\1>",
-    re.DOTALL,
+    r"|fileext|recorditem)(?:\s[^<>]*)?>"
 )
 _ATTR = re.compile(r'\b(nickname|alias|label|poiname|fromnickname|province|city|sign)="([^"]*)"')
 _ANY_TAG = re.compile(r"<[^<>]{1,300}>")
-_APPTYPE = re.compile(r"<appmsg\b.*?<type>\s*(\d+)\s*</type>", re.DOTALL)
+_APPMSG = re.compile(r"<appmsg\b")
+_TYPE = re.compile(r"<type>\s*(\d+)\s*</type>")
 _MAX_DEPTH = 3
 
 
@@ -33,7 +36,7 @@ def looks_like_xml(text: str) -> bool:
 def fields(xml: str, depth: int = 0) -> list[tuple[str, str]]:
     """(tag, text) leaves in document order; nested (CDATA or escaped) XML is descended."""
     out: list[tuple[str, str]] = []
-    for tag, raw in _TAG.findall(xml):
+    for tag, raw in _elements(xml):
         value = _unwrap(raw)
         if "<" in value and ">" in value and depth < _MAX_DEPTH:
             inner = fields(value, depth + 1)
@@ -50,15 +53,53 @@ def fields(xml: str, depth: int = 0) -> list[tuple[str, str]]:
     return out
 
 
+def _elements(xml: str) -> list[tuple[str, str]]:
+    """(tag, inner text) of each known element, left to right, not overlapping (what
+    ``<(tag)…>(.*?)</\\1>`` would find, in linear time)."""
+    out: list[tuple[str, str]] = []
+    last_close: dict[str, int] = {}
+    pos = 0
+    while (m := _OPEN.search(xml, pos)) is not None:
+        tag = m.group(1)
+        close = f"</{tag}>"
+        if tag not in last_close:
+            last_close[tag] = xml.rfind(close)
+        end = xml.find(close, m.end()) if last_close[tag] >= m.end() else -1
+        if end < 0:  # never closed: skip the opening tag
+            pos = m.end()
+            continue
+        out.append((tag, xml[m.end() : end]))
+        pos = end + len(close)
+    return out
+
+
+def _between(text: str, start: str, end: str) -> str | None:
+    """The text between the first ``start`` and the next ``end`` (first match of a lazy regex)."""
+    i = text.find(start)
+    if i < 0:
+        return None
+    j = text.find(end, i + len(start))
+    return text[i + len(start) : j] if j >= 0 else None
+
+
+def strip_cdata(value: str) -> str:
+    last = value.rfind("]]>")  # no CDATA section can close after this: leave the rest alone
+    if last < 0 or "<![CDATA[" not in value:
+        return value
+    return _CDATA.sub(lambda m: m.group(1), value[: last + 3]) + value[last + 3 :]
+
+
 def _unwrap(raw: str) -> str:
-    value = _CDATA.sub(lambda m: m.group(1), raw)
+    value = strip_cdata(raw)
     if "&lt;" in value or "&amp;" in value or "&#" in value:
         value = html.unescape(value)
     return value.strip()
 
 
 def appmsg_type(xml: str) -> int | None:
-    m = _APPTYPE.search(xml)
+    """The number in the first ``<type>N</type>`` after ``<appmsg``."""
+    a = _APPMSG.search(xml)
+    m = _TYPE.search(xml, a.end()) if a else None
     return int(m.group(1)) if m else None
 
 
@@ -114,14 +155,13 @@ def appmsg_text(xml: str, subtype: int | None = None) -> tuple[str, str]:
 
 
 def _quoted(xml: str) -> str:
-    m = re.search(r"<refermsg>(.*?)</refermsg>", xml, re.DOTALL)
-    if not m:
+    body = _between(xml, "<refermsg>", "</refermsg>")
+    if body is None:
         return ""
-    body = m.group(1)
-    name = re.search(r"<displayname>(.*?)</displayname>", body, re.DOTALL)
-    content = re.search(r"<content>(.*?)</content>", body, re.DOTALL)
-    who = _unwrap(name.group(1)) if name else ""
-    text = _unwrap(content.group(1)) if content else ""
+    name = _between(body, "<displayname>", "</displayname>")
+    content = _between(body, "<content>", "</content>")
+    who = _unwrap(name) if name is not None else ""
+    text = _unwrap(content) if content is not None else ""
     if looks_like_xml(text):
         text = appmsg_text(text)[1]
     return f"引用 {who}: {text}".strip() if (who or text) else ""
@@ -134,7 +174,7 @@ def system_text(raw: str) -> str:
         text = _first(fs, "replacemsg", "template", "content", "title", "des")
         if text:
             return _ANY_TAG.sub("", text).strip()
-    value = _CDATA.sub(lambda m: m.group(1), raw)
+    value = strip_cdata(raw)
     return html.unescape(_ANY_TAG.sub("", value)).strip()
 
 

@@ -56,7 +56,7 @@ def harvest(value: object, depth: int = 0) -> list[str]:
         if s[:1] in ("{", "[") and len(s) > 1:
             try:
                 return harvest(json.loads(s), depth + 1)
-            except ValueError:
+            except (ValueError, RecursionError):
                 pass
         return [s] if s else []
     if isinstance(value, list):

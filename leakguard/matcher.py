@@ -1,0 +1,135 @@
+"""Every occurrence of every lexicon key in a normalised text, in Aho-Corasick order.
+
+:meth:`Matcher.find` returns ``(end, idx)`` pairs — ``end`` the index of the key's last
+character, ``idx`` the key's index — ordered by ``end`` and, at one end, longest key first:
+exactly what ``ahocorasick.Automaton.iter`` yields.  Three engines give that same answer:
+
+* **UTF-16 automaton** (the default for anything but a short draft).  pyahocorasick finds a
+  node's child by a linear scan; a Chinese lexicon's root has about a thousand children, so
+  every character of ordinary text costs a scan of them.  The automaton therefore reads the
+  text's UTF-16 code units as Latin-1 letters (``text.encode("utf-16-be").decode("latin-1")``,
+  done in C): no node has more than 256 children and the root about a hundred, which makes
+  the scan 2-3× faster.  A key can also match across a character boundary; those matches
+  end on an even byte and are dropped.  Astral characters take two code units, so their
+  positions are mapped back; text with lone surrogates uses the code-point automaton.
+* **Code-point automaton**: the plain pyahocorasick automaton over the keys themselves (the
+  fallback above, and the reference the benchmark measures).
+* **Substring lookup** for a text shorter than :data:`SHORT` when no automaton has been built
+  yet: every substring ending at each position, longest key length first, looked up in a dict.
+  A pre-send check of one draft thus never builds an automaton, whatever the lexicon's size.
+
+The automata are built on first use from the key list (the compiled-ruleset cache holds the
+keys, never a pickled automaton: loading one would run code from a file a user could swap).
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left
+from collections.abc import Sequence
+from typing import Any
+
+SHORT = 2048  # characters: below this, without an automaton yet, the substring lookup is cheaper
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+
+
+class Matcher:
+    """Finds keys (normalised lexicon terms, cue words, case keywords) in normalised text."""
+
+    def __init__(self, keys: Sequence[str], lengths: Sequence[int] | None = None) -> None:
+        self.keys = keys
+        self.lengths = tuple(lengths) if lengths is not None else key_lengths(keys)
+        self._map: dict[str, int] | None = None
+        self._u16: Any = None
+        self._u16_ok = True
+        self._plain: Any = None
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    def __getstate__(self) -> dict[str, Any]:  # worker processes rebuild the automata themselves
+        return {"keys": self.keys, "lengths": self.lengths}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__init__(state["keys"], state["lengths"])  # type: ignore[misc]
+
+    # ------------------------------------------------------------------ engines
+
+    def find(self, text: str) -> list[tuple[int, int]]:
+        """``(end, idx)`` of every key occurrence, by end, longest first at one end."""
+        if not self.keys or not text:
+            return []
+        if self._u16 is None and len(text) < SHORT:
+            return self.find_short(text)
+        return self.find_u16(text)
+
+    def find_short(self, text: str) -> list[tuple[int, int]]:
+        """The substring-lookup engine (cost: len(text) × number of distinct key lengths)."""
+        get = self.keymap().get
+        lengths = self.lengths
+        out: list[tuple[int, int]] = []
+        for stop in range(1, len(text) + 1):
+            for n in lengths:
+                if n <= stop:
+                    idx = get(text[stop - n : stop])
+                    if idx is not None:
+                        out.append((stop - 1, idx))
+        return out
+
+    def find_u16(self, text: str) -> list[tuple[int, int]]:
+        """The UTF-16 automaton engine."""
+        automaton = self.u16_automaton()
+        try:
+            units = text.encode("utf-16-be").decode("latin-1")
+        except UnicodeEncodeError:  # a lone surrogate: code units would not map to code points
+            automaton = None
+        if automaton is None:
+            return self.find_plain(text)
+        if len(units) == 2 * len(text):  # no astral characters: unit index = code-point index
+            return [(end >> 1, idx) for end, idx in automaton.iter(units) if end & 1]
+        # Code units before each astral character's high surrogate, to map unit → code point.
+        highs = [m.start() + k for k, m in enumerate(_ASTRAL.finditer(text))]
+        return [((end >> 1) - bisect_left(highs, end >> 1), idx) for end, idx in automaton.iter(units) if end & 1]
+
+    def find_plain(self, text: str) -> list[tuple[int, int]]:
+        """The code-point automaton engine."""
+        return list(self.plain_automaton().iter(text))
+
+    # ------------------------------------------------------------------ building
+
+    def keymap(self) -> dict[str, int]:
+        if self._map is None:
+            self._map = dict(zip(self.keys, range(len(self.keys))))
+        return self._map
+
+    def u16_automaton(self) -> Any:
+        """The UTF-16 automaton (None when a key cannot be encoded: a lone surrogate)."""
+        if self._u16 is None and self._u16_ok:
+            try:
+                units = [k.encode("utf-16-be").decode("latin-1") for k in self.keys]
+            except UnicodeEncodeError:
+                self._u16_ok = False
+                return None
+            self._u16 = _build(units)
+        return self._u16
+
+    def plain_automaton(self) -> Any:
+        if self._plain is None:
+            self._plain = _build(self.keys)
+        return self._plain
+
+
+def key_lengths(keys: Sequence[str]) -> tuple[int, ...]:
+    """The distinct key lengths, longest first."""
+    return tuple(sorted({len(k) for k in keys}, reverse=True))
+
+
+def _build(keys: Sequence[str]) -> Any:
+    import ahocorasick  # deferred: a short draft never needs it
+
+    automaton = ahocorasick.Automaton(ahocorasick.STORE_INTS)
+    for idx, key in enumerate(keys):
+        automaton.add_word(key, idx)
+    if keys:
+        automaton.make_automaton()
+    return automaton
