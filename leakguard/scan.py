@@ -138,9 +138,14 @@ def scan(
     message's source path; ``jobs > 1`` checks batches in that many worker processes."""
     from .sources import BadRecord
 
+    attachments: list[Any] = []  # paths only: read after the messages, so memory stays flat
+
     def wanted(item: Any) -> bool:
         if isinstance(item, BadRecord):
             summary.add_bad(item)
+            return False
+        if item.kind == "attachment":
+            attachments.append(item)
             return False
         if item.kind in _SKIP_KINDS:
             summary.system += 1
@@ -155,11 +160,34 @@ def scan(
     if not isinstance(scanner, Scanner):  # a wrapper with its own check(): one message at a time
         for m in messages:
             yield _emit(summary, post, m, scanner.check(m.text, to=m.conversation, lang=lang))
+    else:
+        checked = _checked(scanner, _batches(messages), lang, jobs)
+        for batch, verdicts in checked:
+            for m, v in zip(batch, verdicts):
+                yield _emit(summary, post, m, v)
+    for att in attachments:
+        yield from _attachment(scanner, att, summary, post, lang)
+
+
+def _attachment(scanner: Any, att: Any, summary: Summary, post: Post | None, lang: str) -> Iterator[ScannedMessage]:
+    """Photos and documents found beside an export: each text unit with findings becomes a
+    scanned message (path ``file#location``); a file that cannot be read is a counted skip."""
+    from dataclasses import replace
+    from pathlib import Path
+
+    from .attachcheck import check_attachment
+    from .model import LeakguardError
+    from .sources import BadRecord
+
+    try:
+        results = check_attachment(scanner, Path(att.path), att.conversation, lang, False)
+    except LeakguardError as e:
+        summary.add_bad(BadRecord(att.path, 0, str(e).removeprefix(f"{att.path}: ")))
         return
-    checked = _checked(scanner, _batches(messages), lang, jobs)
-    for batch, verdicts in checked:
-        for m, v in zip(batch, verdicts):
-            yield _emit(summary, post, m, v)
+    for _label, text, v in results:
+        where = v.findings[0].location if v.findings else ""
+        m = replace(att, text=text, path=f"{att.path}#{where}" if where else att.path)
+        yield _emit(summary, post, m, v)
 
 
 def _emit(summary: Summary, post: Post | None, m: Any, v: Verdict) -> ScannedMessage:

@@ -100,6 +100,10 @@ class GuardedScanner:
         self._inner = env.scanner
         self.source = "<stdin>"
 
+    @property
+    def ruleset(self) -> Any:
+        return self._inner.ruleset
+
     def check(self, text: str, to: str | None = None, lang: str | None = None, explain: bool = False) -> Verdict:
         return self._env.filter(self.source, text, self._inner.check(text, to=to, lang=lang, explain=explain))
 

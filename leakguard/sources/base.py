@@ -21,7 +21,7 @@ from typing import TextIO
 #: notice (join, pat, date bar, content-less recall notice); ``recall`` is a recall whose
 #: original message could not be found (its text is the recalled content when known).
 KINDS = (
-    "text", "quote", "image", "voice", "video", "sticker", "file", "link", "card",
+    "text", "quote", "image", "voice", "video", "sticker", "file", "link", "card", "attachment",
     "location", "transfer", "forward", "call", "recall", "system",
 )
 

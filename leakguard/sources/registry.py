@@ -131,6 +131,16 @@ def _bounds(since: str | None, until: str | None) -> tuple[str | None, str | Non
     return lo, hi
 
 
+#: files beside an export that `scan` reads as attachments (photos via OCR, Office, PDF)
+ATTACHMENT_EXTS = frozenset({".jpg", ".jpeg", ".png", ".webp", ".heic", ".docx", ".xlsx", ".pdf"})
+
+
+def attachment(path: Path) -> Message:
+    """A placeholder message (kind ``attachment``, no text) naming a file for the scanner to read."""
+    return Message(text="", conversation=path.parent.name or None, sender=None, time=None, path=str(path),
+                   line=0, index=0, kind="attachment")
+
+
 def _all_items(paths: Sequence[Path], fmt: str | None, encoding: str | None,
                options: ParseOptions) -> Iterator[Item]:
     seen: set[tuple[int, int]] = set()
@@ -138,6 +148,8 @@ def _all_items(paths: Sequence[Path], fmt: str | None, encoding: str | None,
         path = Path(path)
         if path.is_dir():
             yield from _walk(path, fmt, encoding, options, seen)
+        elif fmt is None and path.suffix.lower() in ATTACHMENT_EXTS:
+            yield attachment(path)
         else:
             yield from _file_items(path, fmt, encoding, options)
 
@@ -171,6 +183,8 @@ def _walk(root: Path, fmt: str | None, encoding: str | None, options: ParseOptio
             is_dir = False
         if is_dir:
             yield from _walk(child, fmt, encoding, options, seen)
+        elif child.suffix.lower() in ATTACHMENT_EXTS:
+            yield attachment(child)  # a photo or document sent along: the scanner reads it
         elif child.suffix.lower() not in BINARY_EXTS:
             yield from _file_items(child, fmt, encoding, options)
 
