@@ -513,6 +513,9 @@ def _for_cache(compiled: dict[str, Any]) -> dict[str, Any]:
     rules = []
     for i, r in enumerate(compiled["rules"]):
         r = {k: v for k, v in r.items() if k not in _RULE_DEFAULTS or v != _RULE_DEFAULTS[k]}
+        for k in ("name", "advice"):  # one string when both languages say the same
+            if r[k].get("zh") == r[k].get("en") and set(r[k]) == {"zh", "en"}:
+                r[k] = r[k]["zh"]
         a = starts.get(("g" if r.get("detector") else "r", i))
         terms = r["terms"]
         if a is not None and len(terms) > 8 and keys[a : a + len(terms)] == terms:
@@ -525,10 +528,12 @@ def _rule_of(r: dict[str, Any], keys: list[str]) -> Rule:
     get = r.get
     provides = get("provides")
     examples = get("examples")
+    name, advice = r["name"], r["advice"]
     return Rule(
-        r["code"], r["name"], r["category"], r["severity"],
+        r["code"], {"zh": name, "en": name} if isinstance(name, str) else name, r["category"], r["severity"],
         tuple(r["terms"]) if "terms" in r else tuple(keys[slice(*r["terms_at"])]),
-        get("detector"), tuple(get("precedents", ())), r["advice"], tuple(get("features", ())),
+        get("detector"), tuple(get("precedents", ())),
+        {"zh": advice, "en": advice} if isinstance(advice, str) else advice, tuple(get("features", ())),
         tuple(get("requires", ())), get("window", 30), get("invalid", "drop"),
         (provides[0], float(provides[1])) if provides else None, get("doc", {}),
         {k: tuple(v) for k, v in examples.items()} if examples else {"risky": (), "benign": ()},

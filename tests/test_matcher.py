@@ -81,6 +81,21 @@ def test_shipped_keys_agree_on_a_large_random_corpus(seed: int) -> None:
     assert m.find_short(text[:3000]) == m.find_plain(text[:3000])
 
 
+def test_big_lexicon_drafts_use_the_intersection_then_the_map(monkeypatch: pytest.MonkeyPatch) -> None:
+    import leakguard.matcher as matcher_mod
+
+    monkeypatch.setattr(matcher_mod, "BIG", 10)
+    monkeypatch.setattr(matcher_mod, "HEAD", 50)  # keys past the head are found by list.index
+    rng = random.Random(5)
+    keys = list(dict.fromkeys("".join(rng.choice("交办单会议通知名单") for _ in range(rng.randint(1, 4)))
+                              for _ in range(400)))
+    m = Matcher(keys)
+    for i in range(12):  # the first 8 short texts without the full map, then with it
+        text = "".join(rng.choice("交办单会议通知名单的了😀") for _ in range(60))
+        assert m.find_short(text) == m.find_plain(text)
+        assert (m._map is None) == (i < 8)
+
+
 def test_pickling_drops_the_automata() -> None:
     import pickle
 

@@ -102,7 +102,7 @@ def _time(msg: dict[str, Any]) -> str | None:
     if isinstance(date, str) and _DATE.match(date):
         return date[:10] + "T" + date[11:19]
     unix = msg.get("date_unixtime")
-    if isinstance(unix, (str, int)) and str(unix).isdigit():
+    if isinstance(unix, (str, int)) and str(unix).isdecimal():  # isdigit() takes "²", which float() refuses
         return from_epoch(float(unix), UTC)
     return None
 

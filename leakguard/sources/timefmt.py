@@ -16,11 +16,14 @@ UTC = "+00:00"
 _PM = {"PM", "P.M.", "下午", "午後", "오후", "晚上"}
 _AM = {"AM", "A.M.", "上午", "午前", "오전", "凌晨", "早上"}
 
+# Whitespace runs are possessive (``\s*+``) and never adjacent to another whitespace
+# quantifier: ``\s*日?(?:\s+|T)…\s*…\s*$`` tried every way of sharing a run of spaces among
+# them, cubic in its length (a time cell with 4,000 spaces took minutes).
 _DT = re.compile(
-    r"\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
-    r"(?:(?:\s+|T)(?:(?:星期|周|週)[一二三四五六日天]\s*)?"
-    r"(上午|下午|凌晨|早上|晚上)?\s*(\d{1,2}):(\d{2})(?::(\d{2}))?(?:[.,]\d+)?"
-    r"\s*([AaPp]\.?[Mm]\.?)?\s*(Z|[+-]\d{2}:?\d{2})?)?\s*$"
+    r"\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})(?:\s*+日)?"
+    r"(?:(?:\s*+T|\s++)(?:(?:星期|周|週)[一二三四五六日天]\s*+)?"
+    r"(上午|下午|凌晨|早上|晚上)?\s*+(\d{1,2}):(\d{2})(?::(\d{2}))?(?:[.,]\d+)?"
+    r"\s*+([AaPp]\.?[Mm]\.?)?\s*+(Z|[+-]\d{2}:?\d{2})?)?\s*+$"
 )
 _EPOCH = re.compile(r"\s*(\d{9,10}|\d{12,13})(?:\.\d+)?\s*$")
 
@@ -71,8 +74,8 @@ def parse_datetime(text: str, tz: str = "") -> str | None:
         zone_s = _zone(zone) if zone else tz
         return iso(int(y), int(mo), int(d), hh, int(mi or 0), int(s or 0), zone_s)
     e = _EPOCH.match(text)
-    if e:
-        return from_epoch(float(text), tz or UTC)
+    if e:  # str.strip: float() refuses some of the whitespace \s allows (U+001C …)
+        return from_epoch(float(text.strip()), tz or UTC)
     return None
 
 

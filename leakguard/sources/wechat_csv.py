@@ -94,7 +94,7 @@ def _cell(row: list[str], i: int | None) -> str:
 
 def _time(row: list[str], cols: Cols) -> str | None:
     when = parse_datetime(_cell(row, cols.time), CST) if cols.time is not None else None
-    if when is None and cols.epoch is not None and _cell(row, cols.epoch).isdigit():
+    if when is None and cols.epoch is not None and _cell(row, cols.epoch).isdecimal():
         when = from_epoch(float(_cell(row, cols.epoch)), CST)
     return when
 
@@ -110,7 +110,7 @@ def _sender(row: list[str], cols: Cols) -> str | None:
 
 def _kind_text(raw: str, type_cell: str, subtype_cell: str, src: str) -> tuple[str, str]:
     """(kind, readable text) for one row's content cell."""
-    if type_cell.isdigit():
+    if type_cell.isdecimal() and len(type_cell) < 10:  # int() refuses "²" and 4,300+ digit strings
         code = int(type_cell)
         kind = _TYPE_KINDS.get(code, "text")
     else:
@@ -121,7 +121,8 @@ def _kind_text(raw: str, type_cell: str, subtype_cell: str, src: str) -> tuple[s
     if kind == "system":
         return kind, system_text(raw) if looks_like_xml(raw) or "CDATA" in raw else raw
     if looks_like_xml(raw):
-        sub = int(subtype_cell) if subtype_cell.isdigit() and subtype_cell != "0" else None
+        numeric = subtype_cell.isdecimal() and len(subtype_cell) < 10 and subtype_cell != "0"
+        sub = int(subtype_cell) if numeric else None
         if code == 49 or kind in ("file", "link", "quote", "forward", "transfer", "card", "location"):
             app_kind, text = appmsg_text(raw, sub)
             return (app_kind if kind in ("text", "link") else kind), text

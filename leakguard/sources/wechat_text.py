@@ -120,7 +120,7 @@ WECHAT_COPY = stream_format(
 _MAIL_GROUP = re.compile(r'微信群["“](?P<name>.*)["”]的聊天记录如下[:：]?')
 _MAIL_PRIVATE = re.compile(r"(?P<name>.+?)在微信上的聊天记录如下[，,]?\s*(?:请查收。?)?")
 _MAIL_RULE = re.compile(
-    r"[—–\-─]{2,}\s*(\d{4})\s*[-/年.]\s*(\d{1,2})\s*[-/月.]\s*(\d{1,2})\s*日?\s*[—–\-─]{2,}"
+    r"[—–\-─]{2,}\s*(\d{4})\s*[-/年.]\s*(\d{1,2})\s*[-/月.]\s*(\d{1,2})\s*+(?:日\s*+)?[—–\-─]{2,}"
 )
 _MAIL_HEAD = re.compile(r"(?P<name>.*?\S)\s+(?P<h>\d{1,2}):(?P<mi>\d{2})")  # \S: no quadratic retries
 _MAIL_LAYOUT = re.compile(r"Dear[:：]?|发自我的\s?\S{1,20}|Sent from my \S{1,20}")

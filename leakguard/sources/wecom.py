@@ -87,7 +87,7 @@ def _conversation(rec: dict[str, Any]) -> str | None:
 
 def _when(rec: dict[str, Any]) -> str | None:
     value = rec.get("msgtime", rec.get("time"))
-    if isinstance(value, (int, float)) or (isinstance(value, str) and value.isdigit()):
+    if isinstance(value, (int, float)) or (isinstance(value, str) and value.isdecimal()):
         return from_epoch(float(value), CST)
     return None
 
