@@ -69,7 +69,7 @@ class Results:
 
     def table(self) -> str:
         lines = ["| measure | value | note |", "| --- | --- | --- |"]
-        lines += [f"| {a} | {b} | {c} |" for a, b, c in self.rows]
+        lines += ["| " + " | ".join(x.replace("|", "\\|") for x in row) + " |" for row in self.rows]
         return "\n".join(lines)
 
 
