@@ -226,7 +226,7 @@ class Scanner:
     def _candidates(self, norm: str, hits: list[Hit]) -> list[Candidate]:
         """Rule-term hits (the longest of nested ones) and detector findings."""
         candidates = [Candidate(self.ruleset.rules[h.index], h.start, h.end) for h in hits if h.kind == "r"]
-        return _prune_overlaps(candidates) + self._detections(norm, hits)
+        return _cap(_prune_overlaps(_cap(candidates, 4 * MAX_PER_RULE)) + self._detections(norm, hits), MAX_PER_RULE)
 
     def _verdict(
         self,
@@ -240,7 +240,7 @@ class Scanner:
     ) -> Verdict:
         if not candidates:
             return Verdict("pass", 0.0, (), len(text))
-        cues = _prune_cues([h for h in hits if h.kind == "c"])
+        cues = _prune_cues(_cap_hits([h for h in hits if h.kind == "c"], MAX_PER_CUE))
         case_kw = {self.ruleset._case_ids[h.index] for h in hits if h.kind == "k"}
         dest = self._destination(to)
         return self._score(text, norm, candidates, cues, case_kw, dest, lang or self.lang, explain)
@@ -463,6 +463,36 @@ def _keep_strongest(signals: dict[str, Step], signal: str, step: Step) -> None:
     prev = signals.get(signal)
     if prev is None or abs(step.delta) > abs(prev.delta):
         signals[signal] = step
+
+
+# A hostile or huge message (the same word 10,000 times) must not make scoring quadratic:
+# only the first hits of each rule and each cue are scored.  Ordinary messages never get close.
+MAX_PER_RULE = 16
+MAX_PER_CUE = 32
+
+
+def _cap(cands: list[Candidate], limit: int) -> list[Candidate]:
+    seen: dict[str, int] = {}
+    out: list[Candidate] = []
+    for c in cands:
+        n = seen.get(c.rule.code, 0)
+        if n < limit:
+            seen[c.rule.code] = n + 1
+            out.append(c)
+    return out
+
+
+def _cap_hits(hits: list[Hit], limit: int) -> list[Hit]:
+    if len(hits) <= limit:
+        return hits
+    seen: dict[int, int] = {}
+    out: list[Hit] = []
+    for h in hits:
+        n = seen.get(h.index, 0)
+        if n < limit:
+            seen[h.index] = n + 1
+            out.append(h)
+    return out
 
 
 def _prune_overlaps(cands: list[Candidate]) -> list[Candidate]:

@@ -259,3 +259,18 @@ def test_english_report(sc: Scanner) -> None:
     en = sc.check("社区的任务交办单拍给你们看一下，千万别转出去", lang="en").findings[0]
     assert zh.advice != en.advice and en.advice.isascii()
     assert en.precedent is not None and "Jishou" in en.precedent.summary
+
+
+def test_hostile_repetition_is_bounded() -> None:
+    """The same leak sentence thousands of times: scored in bounded work, at most 16 per rule."""
+    import time
+
+    from leakguard.scanner import MAX_PER_RULE, Scanner
+
+    sc = Scanner.default()
+    text = "会议纪要拍给你们看看，别外传。" * 900
+    t0 = time.process_time()
+    v = sc.check(text)
+    assert v.verdict == "block"
+    assert sum(f.code == "MTG102" for f in v.findings) <= MAX_PER_RULE
+    assert time.process_time() - t0 < 5  # was ~1 s here before the cap, 25 s at 64 KB
