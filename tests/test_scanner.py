@@ -262,15 +262,14 @@ def test_english_report(sc: Scanner) -> None:
 
 
 def test_hostile_repetition_is_bounded() -> None:
-    """The same leak sentence thousands of times: scored in bounded work, at most 16 per rule."""
-    import time
-
-    from leakguard.scanner import MAX_PER_RULE, Scanner
+    """The same leak sentence thousands of times: only the first hits of a rule are scored."""
+    from leakguard.scanner import MAX_PER_RULE, Scanner, _cap
 
     sc = Scanner.default()
-    text = "会议纪要拍给你们看看，别外传。" * 900
-    t0 = time.process_time()
-    v = sc.check(text)
+    v = sc.check("会议纪要拍给你们看看，别外传。" * 900)
     assert v.verdict == "block"
-    assert sum(f.code == "MTG102" for f in v.findings) <= MAX_PER_RULE
-    assert time.process_time() - t0 < 5  # was ~1 s here before the cap, 25 s at 64 KB
+    assert 0 < sum(f.code == "MTG102" for f in v.findings) <= MAX_PER_RULE
+    norm = "会议纪要" * 100
+    cands = sc._candidates(norm, sc.hits(norm))
+    assert len(cands) <= MAX_PER_RULE
+    assert _cap(cands + cands, 3) == cands[:3]
