@@ -9,7 +9,7 @@ time (split into parts of at most ``max_chars`` characters).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import NamedTuple, TextIO
 
 from .base import Event, ParseOptions, Recall, make_message
@@ -129,6 +129,15 @@ class _Block:
         while start < len(parts) and not parts[start].strip():
             start += 1
         return "\n".join(parts[start:])
+
+
+def block_parser(spec_class: Callable[[str, ParseOptions], BlockSpec]) -> Callable[[TextIO, str, ParseOptions], Iterator[Event]]:
+    """The stream parser of a header-line text format: its lines through :func:`run_blocks`."""
+
+    def parse(stream: TextIO, label: str, options: ParseOptions) -> Iterator[Event]:
+        return run_blocks(iter_lines(stream), spec_class(label, options))
+
+    return parse
 
 
 def run_blocks(lines: Iterable[tuple[int, str]], spec: BlockSpec) -> Iterator[Event]:

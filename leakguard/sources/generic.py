@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from .base import BadRecord, Event, ParseOptions, make_message
-from .blocks import BlockSpec, Head, iter_lines, run_blocks
+from .blocks import BlockSpec, Head, block_parser
 from .fields import (
     CONVERSATION_NAMES,
     SENDER_NAMES,
@@ -211,8 +211,7 @@ class PlainText(BlockSpec):
         return Head(None, None, first=line)
 
 
-def _text(stream: TextIO, label: str, options: ParseOptions) -> Iterator[Event]:
-    return run_blocks(iter_lines(stream), PlainText(label, options))
+_text = block_parser(PlainText)
 
 
 def _sniff_text(head: str, path: Path) -> float:

@@ -8,12 +8,10 @@ notices are emitted with kind="system".  Messages with an empty body are dropped
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
-from typing import TextIO
 
-from .base import Event, ParseOptions
-from .blocks import BlockSpec, Head, iter_lines, run_blocks
+from .base import ParseOptions
+from .blocks import BlockSpec, Head, block_parser
 from .streams import head_lines, paragraph_firsts, share, stream_format
 from .timefmt import CST, hour24, iso, year4
 
@@ -72,8 +70,7 @@ class QqTxt(BlockSpec):
         return Head(sender, when, kind, conversation=self.conversation)
 
 
-def _txt(stream: TextIO, label: str, options: ParseOptions) -> Iterator[Event]:
-    return run_blocks(iter_lines(stream), QqTxt(label, options))
+_txt = block_parser(QqTxt)
 
 
 def _sniff_txt(head: str, path: Path) -> float:
@@ -138,8 +135,7 @@ class QqCopy(BlockSpec):
         return Head(m["name"].strip(), when)
 
 
-def _copy(stream: TextIO, label: str, options: ParseOptions) -> Iterator[Event]:
-    return run_blocks(iter_lines(stream), QqCopy(label, options))
+_copy = block_parser(QqCopy)
 
 
 def _sniff_copy(head: str, path: Path) -> float:

@@ -7,12 +7,10 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterator
 from pathlib import Path
-from typing import TextIO
 
 from .base import Event, ParseOptions
-from .blocks import BlockSpec, Head, iter_lines, run_blocks
+from .blocks import BlockSpec, Head, block_parser
 from .streams import head_lines, paragraph_firsts, share, stem_of, stream_format
 from .timefmt import CST, hour24, iso
 
@@ -68,8 +66,7 @@ def _dedent_card(text: str) -> str:
     return text
 
 
-def _wcm_txt(stream: TextIO, label: str, options: ParseOptions) -> Iterator[Event]:
-    return run_blocks(iter_lines(stream), WeChatMsgTxt(label, options))
+_wcm_txt = block_parser(WeChatMsgTxt)
 
 
 def _sniff_wcm_txt(head: str, path: Path) -> float:
@@ -102,8 +99,7 @@ class WeChatCopy(BlockSpec):
         return Head(m["name"].strip(), when) if when else None
 
 
-def _copy(stream: TextIO, label: str, options: ParseOptions) -> Iterator[Event]:
-    return run_blocks(iter_lines(stream), WeChatCopy(label, options))
+_copy = block_parser(WeChatCopy)
 
 
 def _sniff_copy(head: str, path: Path) -> float:
@@ -152,8 +148,7 @@ class WeChatMail(BlockSpec):
         return Head(m["name"].strip(), when, conversation=self.conversation)
 
 
-def _mail(stream: TextIO, label: str, options: ParseOptions) -> Iterator[Event]:
-    return run_blocks(iter_lines(stream), WeChatMail(label, options))
+_mail = block_parser(WeChatMail)
 
 
 def _sniff_mail(head: str, path: Path) -> float:
@@ -199,8 +194,7 @@ class WechatExporterTxt(BlockSpec):
         return Head(m["name"].strip(), when, first=m["text"], conversation=self.conversation)
 
 
-def _exporter(stream: TextIO, label: str, options: ParseOptions) -> Iterator[Event]:
-    return run_blocks(iter_lines(stream), WechatExporterTxt(label, options))
+_exporter = block_parser(WechatExporterTxt)
 
 
 def _sniff_exporter(head: str, path: Path) -> float:
