@@ -95,6 +95,25 @@ class Matcher:
         highs = [m.start() + k for k, m in enumerate(_ASTRAL.finditer(text))]
         return [((end >> 1) - bisect_left(highs, end >> 1), idx) for end, idx in automaton.iter(units) if end & 1]
 
+    def find_units(self, text: str) -> tuple[list[tuple[int, int]], list[int]]:
+        """What :meth:`find` finds, before the conversion to code points (for batches, where
+        only a few messages' hits are ever looked at): ``(u, idx)`` pairs, in the same order,
+        where ``u`` is a byte offset in the text's UTF-16-BE encoding (odd: a match; even: a
+        match across a character boundary, to be dropped), and the code-unit positions of
+        the astral characters' high surrogates (``[]`` when there are none).  A code-point
+        end is ``(u >> 1) - bisect_left(highs, u >> 1)``."""
+        if self.keys and text and (self._u16 is not None or len(text) >= SHORT):
+            automaton = self.u16_automaton()
+            try:
+                units = text.encode("utf-16-be").decode("latin-1")
+            except UnicodeEncodeError:
+                automaton = None
+            if automaton is not None:
+                highs = [] if len(units) == 2 * len(text) else [
+                    m.start() + k for k, m in enumerate(_ASTRAL.finditer(text))]
+                return list(automaton.iter(units)), highs
+        return [(2 * end + 1, idx) for end, idx in self.find(text)], []
+
     def find_plain(self, text: str) -> list[tuple[int, int]]:
         """The code-point automaton engine."""
         return list(self.plain_automaton().iter(text))

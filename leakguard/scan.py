@@ -18,10 +18,12 @@ from __future__ import annotations
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from itertools import chain
+from typing import Any, NamedTuple
 
 from .model import Verdict
 from .scanner import Scanner, passed
+from .sources.base import BadRecord, Chunk, with_index
 
 SCHEMA_VERSION = 1
 BATCH_CHARS = 64 * 1024  # characters of message text per batch
@@ -80,11 +82,15 @@ class Summary:
         if len(self.bad) < MAX_BAD_KEPT:
             self.bad.append(bad)
 
+    def count(self, path: str, messages: int, chars: int) -> None:
+        """Messages that were checked and not reported (nothing found)."""
+        self.messages += messages
+        self.files.add(path)
+        self.bytes_text += chars
+
     def add(self, sm: ScannedMessage) -> None:
         m, v = sm.message, sm.verdict
-        self.messages += 1
-        self.files.add(m.path)
-        self.bytes_text += len(m.text)
+        self.count(m.path, 1, len(m.text))
         if not v.flagged:
             return
         self.flagged += 1
@@ -132,41 +138,161 @@ def scan(
     *,
     post: Post | None = None,
     jobs: int = 1,
+    flagged_only: bool = False,
+    tick: Callable[[], None] | None = None,
 ) -> Iterator[ScannedMessage]:
-    """Check every message; yield each one with its verdict, in input order.  Bad records go to
-    the summary.  ``post`` (e.g. suppression and baseline filters) sees every verdict with the
-    message's source path; ``jobs > 1`` checks batches in that many worker processes."""
-    from .sources import BadRecord
+    """Check every message; yield each one with its verdict, in input order, numbered 0.. in
+    input order (``Message.index``).  Bad records go to the summary.  ``post`` (e.g.
+    suppression and baseline filters) sees every verdict that has findings, with the
+    message's source path, and every other one unless ``flagged_only``; ``flagged_only``
+    yields only messages with findings (the rest are counted: on a chat log that is nearly
+    all of them, and :class:`~leakguard.sources.base.Chunk` items are then never turned
+    into messages).  ``jobs > 1`` checks batches in that many worker processes; ``tick`` is
+    called after each batch (progress display)."""
+    from .sources.chunks import expand
 
     attachments: list[Any] = []  # paths only: read after the messages, so memory stays flat
+    bulk = isinstance(scanner, Scanner)
+    run = _Run(summary, post, since, until, not flagged_only, attachments)
+    if not bulk:  # a wrapper with its own check(): one message at a time
+        for item in items:
+            for one in expand(item) if isinstance(item, Chunk) else (item,):
+                yield from run.collect([one], [scanner.check(one.text, to=one.conversation, lang=lang)]
+                                       if run.checked(one) else [])
+            if tick is not None:
+                tick()
+    else:
+        for unit, result in _checked(scanner, _units(items, run, since or until), run, lang, jobs):
+            if isinstance(unit, Chunk):
+                yield from run.collect_chunk(unit, result)
+            else:
+                yield from run.collect(unit, result)
+            if tick is not None:
+                tick()
+    for att in attachments:
+        yield from _attachment(scanner, att, summary, post, lang)
 
-    def wanted(item: Any) -> bool:
-        if isinstance(item, BadRecord):
-            summary.add_bad(item)
+
+class _Run:
+    """What one scan does with each item once its verdicts are known (in input order)."""
+
+    def __init__(self, summary: Summary, post: Post | None, since: str | None, until: str | None,
+                 everything: bool, attachments: list[Any]) -> None:
+        self.summary = summary
+        self.post = post
+        self.since = since
+        self.until = until
+        self.everything = everything
+        self.attachments = attachments
+        self.index = 0
+
+    def checked(self, item: Any) -> bool:
+        """Whether a message is checked: not a client notice or an attachment, within the dates."""
+        if isinstance(item, BadRecord) or item.kind == "attachment" or item.kind in _SKIP_KINDS:
             return False
-        if item.kind == "attachment":
-            attachments.append(item)
-            return False
-        if item.kind in _SKIP_KINDS:
-            summary.system += 1
-            return False
-        if (since or until) and item.time:
+        if (self.since or self.until) and item.time:
             day = item.time[:10]
-            if (since and day < since) or (until and day > until):
+            if (self.since and day < self.since) or (self.until and day > self.until):
                 return False
         return True
 
-    messages = (item for item in items if wanted(item))
-    if not isinstance(scanner, Scanner):  # a wrapper with its own check(): one message at a time
-        for m in messages:
-            yield _emit(summary, post, m, scanner.check(m.text, to=m.conversation, lang=lang))
-    else:
-        checked = _checked(scanner, _batches(messages), lang, jobs)
-        for batch, verdicts in checked:
-            for m, v in zip(batch, verdicts):
-                yield _emit(summary, post, m, v)
-    for att in attachments:
-        yield from _attachment(scanner, att, summary, post, lang)
+    def collect(self, batch: list[Any], verdicts: list[Verdict]) -> Iterator[ScannedMessage]:
+        it = iter(verdicts)
+        summary = self.summary
+        for item in batch:
+            if isinstance(item, BadRecord):
+                summary.add_bad(item)
+                continue
+            with_index(item, self.index)
+            self.index += 1
+            if not self.checked(item):
+                if item.kind == "attachment":
+                    self.attachments.append(item)
+                elif item.kind in _SKIP_KINDS:
+                    summary.system += 1
+                continue
+            v = next(it)
+            if v.findings or v.notes or self.everything:
+                yield _emit(summary, self.post, item, v)
+            else:
+                summary.count(item.path, 1, len(item.text))
+
+    def collect_chunk(self, chunk: Chunk, result: ChunkResult) -> Iterator[ScannedMessage]:
+        summary = self.summary
+        chars = 0
+        for entry in result.items:
+            if isinstance(entry, BadRecord):
+                summary.add_bad(entry)
+                continue
+            pos, m, v = entry
+            chars += len(m.text)
+            yield _emit(summary, self.post, with_index(m, self.index + pos), v)
+        emitted = len(result.items) - result.bad
+        if result.count > emitted:
+            summary.count(chunk.path, result.count - emitted, result.chars - chars)
+        self.index += result.count
+
+
+class ChunkResult(NamedTuple):
+    """A checked chunk: its message count and text length, and in input order its bad
+    records and the ``(position, message, verdict)`` of each message to report."""
+
+    count: int
+    chars: int
+    items: list[Any]
+    bad: int
+
+
+def check_chunk(scanner: Scanner, chunk: Chunk, lang: str, everything: bool) -> ChunkResult:
+    """Decode a chunk of JSON Lines and check its messages (in a worker process with jobs)."""
+    from .sources.chunks import open_chunk
+
+    opened = open_chunk(chunk)
+    verdicts = scanner.check_many(opened.texts, opened.tos, lang, flagged_only=not everything)
+    report = range(len(verdicts)) if everything else [i for i, v in enumerate(verdicts) if v.findings or v.notes]
+    items: list[Any] = []
+    bad = iter(opened.bad)
+    nxt = next(bad, None)
+    for i in report:
+        while nxt is not None and nxt[0] <= i:
+            items.append(nxt[1])
+            nxt = next(bad, None)
+        items.append((i, opened.message(i), verdicts[i]))
+    while nxt is not None:
+        items.append(nxt[1])
+        nxt = next(bad, None)
+    return ChunkResult(len(verdicts), sum(map(len, opened.texts)), items, len(opened.bad))
+
+
+Unit = Any  # list[Message | BadRecord] (a batch) or Chunk
+
+
+def _units(items: Iterable[Any], run: _Run, expand_chunks: object) -> Iterator[Unit]:
+    """Batches of items (up to BATCH_CHARS of text to check or BATCH_MESSAGES items) and chunks."""
+    from .sources.chunks import expand
+
+    batch: list[Any] = []
+    size = 0
+    for item in items:
+        if isinstance(item, Chunk):
+            if not expand_chunks:
+                if batch:
+                    yield batch
+                    batch, size = [], 0
+                yield item
+                continue
+            parts: Iterable[Any] = expand(item)
+        else:
+            parts = (item,)
+        for part in parts:
+            batch.append(part)
+            if run.checked(part):
+                size += len(part.text)
+            if size >= BATCH_CHARS or len(batch) >= BATCH_MESSAGES:
+                yield batch
+                batch, size = [], 0
+    if batch:
+        yield batch
 
 
 def _attachment(scanner: Any, att: Any, summary: Summary, post: Post | None, lang: str) -> Iterator[ScannedMessage]:
@@ -198,41 +324,28 @@ def _emit(summary: Summary, post: Post | None, m: Any, v: Verdict) -> ScannedMes
     return sm
 
 
-def _batches(messages: Iterable[Any]) -> Iterator[list[Any]]:
-    batch: list[Any] = []
-    size = 0
-    for m in messages:
-        batch.append(m)
-        size += len(m.text)
-        if size >= BATCH_CHARS or len(batch) >= BATCH_MESSAGES:
-            yield batch
-            batch, size = [], 0
-    if batch:
-        yield batch
-
-
-def _checked(
-    scanner: Scanner, batches: Iterator[list[Any]], lang: str, jobs: int
-) -> Iterator[tuple[list[Any], list[Verdict]]]:
-    """(batch, verdicts) in input order; in worker processes once the input proves large."""
-    early: list[list[Any]] = []
+def _checked(scanner: Scanner, units: Iterator[Unit], run: _Run, lang: str, jobs: int) -> Iterator[tuple[Unit, Any]]:
+    """(unit, result) in input order; in worker processes once the input proves large."""
+    early: list[Unit] = []
     if jobs > 1:
-        for batch in batches:
-            early.append(batch)
+        for unit in units:
+            early.append(unit)
             if len(early) >= POOL_AFTER:
                 break
         if len(early) >= POOL_AFTER:
-            yield from _parallel(scanner, early, batches, lang, jobs)
+            yield from _parallel(scanner, early, units, run, lang, jobs)
             return
-    for batch in early or batches:
-        yield batch, _check_batch(scanner, batch, lang)
-    if early:
-        for batch in batches:
-            yield batch, _check_batch(scanner, batch, lang)
+    for unit in chain(early, units):
+        if isinstance(unit, Chunk):
+            yield unit, check_chunk(scanner, unit, lang, run.everything)
+        else:
+            texts, tos = _inputs(unit, run)
+            yield unit, scanner.check_many(texts, tos, lang, flagged_only=not run.everything)
 
 
-def _check_batch(scanner: Scanner, batch: list[Any], lang: str) -> list[Verdict]:
-    return scanner.check_many([m.text for m in batch], [m.conversation for m in batch], lang)
+def _inputs(batch: list[Any], run: _Run) -> tuple[list[str], list[str | None]]:
+    checked = [m for m in batch if run.checked(m)]
+    return [m.text for m in checked], [m.conversation for m in checked]
 
 
 # ----------------------------------------------------------------------------- worker processes
@@ -248,33 +361,45 @@ def _init_worker(scanner: Scanner) -> None:
     _worker = scanner
 
 
-def _work(texts: list[str], tos: list[str | None], lang: str) -> list[Verdict | None]:
+def _work(texts: list[str], tos: list[str | None], lang: str, flagged_only: bool) -> list[Verdict | None]:
     assert _worker is not None
     # A message that cannot produce a finding travels back as None (most of a chat log).
-    return [None if v == passed(len(t)) else v for t, v in zip(texts, _worker.check_many(texts, tos, lang))]
+    verdicts = _worker.check_many(texts, tos, lang, flagged_only=flagged_only)
+    return [None if v == passed(len(t)) else v for t, v in zip(texts, verdicts)]
+
+
+def _work_chunk(chunk: Chunk, lang: str, everything: bool) -> ChunkResult:
+    assert _worker is not None
+    return check_chunk(_worker, chunk, lang, everything)
 
 
 def _parallel(
-    scanner: Scanner, early: list[list[Any]], batches: Iterator[list[Any]], lang: str, jobs: int
-) -> Iterator[tuple[list[Any], list[Verdict]]]:
+    scanner: Scanner, early: list[Unit], units: Iterator[Unit], run: _Run, lang: str, jobs: int
+) -> Iterator[tuple[Unit, Any]]:
     import multiprocessing
-    from itertools import chain
 
     pool = multiprocessing.get_context().Pool(jobs, _init_worker, (scanner,))
-    pending: deque[tuple[list[Any], Any]] = deque()
+    pending: deque[tuple[Unit, Any]] = deque()
     try:
-        for batch in chain(early, batches):
-            texts = [m.text for m in batch]
-            pending.append((batch, pool.apply_async(_work, (texts, [m.conversation for m in batch], lang))))
+        for unit in chain(early, units):
+            if isinstance(unit, Chunk):
+                job = pool.apply_async(_work_chunk, (unit, lang, run.everything))
+            else:
+                job = pool.apply_async(_work, (*_inputs(unit, run), lang, not run.everything))
+            pending.append((unit, job))
             if len(pending) >= 2 * jobs:
-                yield _collect(*pending.popleft())
+                yield _collect(*pending.popleft(), run)
         while pending:
-            yield _collect(*pending.popleft())
+            yield _collect(*pending.popleft(), run)
         pool.close()
     finally:
         pool.terminate()
         pool.join()
 
 
-def _collect(batch: list[Any], result: Any) -> tuple[list[Any], list[Verdict]]:
-    return batch, [passed(len(m.text)) if v is None else v for m, v in zip(batch, result.get())]
+def _collect(unit: Unit, job: Any, run: _Run) -> tuple[Unit, Any]:
+    result = job.get()
+    if isinstance(unit, Chunk):
+        return unit, result
+    texts, _ = _inputs(unit, run)
+    return unit, [passed(len(t)) if v is None else v for t, v in zip(texts, result)]

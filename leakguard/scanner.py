@@ -15,10 +15,11 @@ The verdicts are identical to calling :meth:`check` on each message.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
-from collections.abc import Iterable, Sequence
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
 from itertools import accumulate
+from operator import itemgetter
 from pathlib import Path
 from typing import Any, NamedTuple, TypeVar
 
@@ -27,6 +28,7 @@ from .normalise import Normalised, line_col, normalise
 from .ruleset import ALNUM, KINDS, CaseInfo, Rule, Ruleset, load_ruleset
 
 _DIGITS = re.compile(r"\d{5}")
+_TRIGGERS = re.compile(b"[\x01\x02]")  # in the per-hit kinds of a batch: a rule term or a gate
 _ASCII_ALNUM = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
 SEVERITY_ORDER = {"info": 0, "low": 1, "medium": 2, "high": 3, "critical": 4}
 # Person identifiers that make a record of a person when they co-occur (aggregates).
@@ -36,6 +38,9 @@ _T = TypeVar("_T", bound=tuple[Any, ...])
 # alphanumeric (the word-boundary test) and not a digit, so nothing matches across it.
 _SEP = "\x00"
 _DEST_CACHE = 4096  # destinations (conversation names) whose cue steps are remembered
+# A scoring step before it is reported: (kind, delta, detail), where the detail is None for
+# the rule's base step and an int for the cue hit it names (texts are made only when needed).
+_Raw = tuple[str, float, "str | int | None"]
 
 
 class Hit(NamedTuple):
@@ -73,6 +78,7 @@ class Scanner:
         self._cases: dict[str, list[tuple[CaseInfo, float, int, int]]] = {}
         self._batch_ok: bool | None = None
         self._trigger: bytes | None = None
+        self._prefilters: dict[str | None, re.Pattern[str] | None] = {}
 
     @classmethod
     def default(cls) -> Scanner:
@@ -149,9 +155,14 @@ class Scanner:
         tos: Sequence[str | None] | None = None,
         lang: str | None = None,
         explain: bool = False,
+        flagged_only: bool = False,
     ) -> list[Verdict]:
         """Check a batch of messages (``tos[i]`` is message i's destination): the same verdicts
-        as ``[check(t, to) for t, to in zip(texts, tos)]``, several times faster for chat logs."""
+        as ``[check(t, to) for t, to in zip(texts, tos)]``, several times faster for chat logs.
+
+        ``flagged_only``: a message that is not flagged may come back as a plain pass (score 0)
+        instead of its sub-threshold score; flagged messages are unaffected.  Messages whose
+        every candidate lacks all of its rule's required signals are then not scored at all."""
         tos = tos if tos is not None else [None] * len(texts)
         if len(texts) < 2 or not self._can_batch():
             return [self.check(t, to, lang, explain) for t, to in zip(texts, tos)]
@@ -164,52 +175,117 @@ class Scanner:
         # (the k separators before it).
         o_at = list(accumulate(map(len, texts), initial=0))
         n_at = [x + k for k, x in enumerate(accumulate(map(len, parts), initial=0))]
-        found, armed = self._split(self.ruleset._matcher.find(norm.text), n_at)
+        hits_of, armed = self._split(norm.text, n_at)
         digits = self._digit_messages(norm.text, n_at)
         out = list(map(passed, map(len, texts)))  # a message without a term, gate or digit run
         for k in sorted(armed.union(digits)):
             own = parts[k]
-            hits = self._hits(own, found.get(k, ()), n_at[k])
+            hits = self._hits(own, hits_of(k), n_at[k])
             if k not in digits and not any(h.kind in "rg" for h in hits):
                 continue
             candidates = self._candidates(own, hits)
-            if candidates:
+            if candidates and not (flagged_only and self._capped(candidates, hits)):
                 o0 = o_at[k] + k
                 own_norm = _slice(norm, own, texts[k], o0, o0 + len(texts[k]), n_at[k])
                 out[k] = self._verdict(texts[k], own_norm, hits, candidates, tos[k], lang, explain)
         return out
 
+    def _capped(self, candidates: list[Candidate], hits: list[Hit]) -> bool:
+        """Whether every candidate is held below the warn threshold by its rule's ``requires``:
+        none of the required signals occurs as a cue or is lent by another candidate."""
+        signals: set[str] | None = None
+        for cand in candidates:
+            requires = cand.rule.requires
+            if not requires:
+                return False
+            if signals is None:
+                cues = self.ruleset.cues
+                signals = {cues[h.index].signal for h in hits if h.kind == "c"}
+                signals.update(c.rule.provides[0] for c in candidates if c.rule.provides is not None)
+            if not signals.isdisjoint(requires):
+                return False
+        return True
+
     def _can_batch(self) -> bool:
         """Joining messages with the separator is safe when no key contains it."""
         if self._batch_ok is None:
-            keys = self.ruleset._matcher.keys
-            self._batch_ok = not any(_SEP in k for k in keys)
-            codes, multi = self.ruleset._codes, self.ruleset._multi
-            self._trigger = bytes(
-                (KINDS[c & 3] in "rg") if c >= 0 else any(kind in "rg" for kind, _ in multi[-c - 1]) for c in codes
-            )
+            rs = self.ruleset
+            self._batch_ok = not any(_SEP in k for k in rs._matcher.keys)
+            # Per key: 1 if it is a rule term, else 2 if it only opens detector gates, else 0.
+            trigger = bytearray(len(rs._codes))
+            for idx, c in enumerate(rs._codes):
+                kinds = {KINDS[c & 3]} if c >= 0 else {kind for kind, _ in rs._multi[-c - 1]}
+                trigger[idx] = 1 if "r" in kinds else 2 if "g" in kinds else 0
+            self._trigger = bytes(trigger)
         return self._batch_ok
 
-    def _split(
-        self, found: list[tuple[int, int]], n_at: list[int]
-    ) -> tuple[dict[int, list[tuple[int, int]]], set[int]]:
-        """Matcher output per message, and the messages where a rule term or detector gate occurs."""
+    def _split(self, norm: str, n_at: list[int]) -> tuple[Callable[[int], list[tuple[int, int]]], set[int]]:
+        """The matcher's hits in a batch: a function giving message k's hits (code points, batch
+        coordinates), and the messages that may produce a candidate: those with a rule term,
+        and those with a detector gate where that detector's prefilter matches.
+
+        Only the hits of rule terms and gates are looked at one by one here (in UTF-16 offsets,
+        as the automaton gives them); the hits of a message are converted when it is checked."""
+        raw, highs = self.ruleset._matcher.find_units(norm)
         trigger = self._trigger
         assert trigger is not None
-        per: dict[int, list[tuple[int, int]]] = {}
+        if highs:  # message bounds as UTF-16 byte offsets: astral characters take two units
+            astral = [h - i for i, h in enumerate(highs)]
+            bounds = [2 * (x + bisect_left(astral, x)) for x in n_at]
+        else:
+            bounds = [2 * x for x in n_at]
+        ends = list(map(itemgetter(0), raw))
+        kinds = bytes(map(trigger.__getitem__, map(itemgetter(1), raw)))
+
+        def hits_of(k: int) -> list[tuple[int, int]]:
+            lo, hi = bisect_left(ends, bounds[k]), bisect_left(ends, bounds[k + 1])
+            if highs:
+                return [((u >> 1) - bisect_left(highs, u >> 1), idx) for u, idx in raw[lo:hi] if u & 1]
+            return [(u >> 1, idx) for u, idx in raw[lo:hi] if u & 1]
+
         armed: set[int] = set()
-        k = -1
-        nxt = 0
-        mine: list[tuple[int, int]] = []
-        for end, idx in found:
-            if end >= nxt:
-                k = bisect_right(n_at, end) - 1
-                nxt = n_at[k + 1]
-                per[k] = mine = []
-            mine.append((end, idx))
-            if trigger[idx]:
+        gated: set[int] = set()
+        gates: set[int] = set()  # keys that opened a gate
+        for m in _TRIGGERS.finditer(kinds):
+            i = m.start()
+            k = bisect_right(bounds, ends[i]) - 1
+            if kinds[i] == 1:
                 armed.add(k)
-        return per, armed
+            else:
+                gated.add(k)
+                gates.add(raw[i][1])
+        gated -= armed
+        if gated:
+            # A gated message goes on if the prefilter of a detector gated in this batch matches
+            # in it (a superset of "of a detector gated in it": the extra ones find nothing).
+            rules = self.ruleset.rules
+            passing: set[int] = set()
+            for kind in {rules[i].detector for idx in gates for i in self._gated_rules(idx)}:
+                where = self._prefiltered(kind, norm, n_at)
+                if where is None:
+                    passing = gated
+                    break
+                passing |= where
+            armed |= gated & passing
+        return hits_of, armed
+
+    def _prefiltered(self, kind: str | None, norm: str, n_at: list[int]) -> set[int] | None:
+        """The messages of a batch where a detector's prefilter matches (None: it has none).
+        The patterns never match the separator, so a match lies within one message."""
+        if kind not in self._prefilters:
+            from . import detectors
+
+            source = getattr(detectors, "PREFILTERS", {}).get(kind)
+            self._prefilters[kind] = re.compile(source) if source else None
+        pattern = self._prefilters[kind]
+        if pattern is None:
+            return None
+        return {bisect_right(n_at, m.start()) - 1 for m in pattern.finditer(norm)}
+
+    def _gated_rules(self, idx: int) -> list[int]:
+        c = self.ruleset._codes[idx]
+        pairs = [(KINDS[c & 3], c >> 2)] if c >= 0 else self.ruleset._multi[-c - 1]
+        return [i for kind, i in pairs if kind == "g"]
 
     def _digit_messages(self, norm: str, n_at: list[int]) -> set[int]:
         """Messages holding a five-digit run (the gate of the digit-based detectors)."""
@@ -284,16 +360,32 @@ class Scanner:
         notes: list[Finding] = []
         note_top: float | None = None
         said: dict[int, str] = {}  # cue hit → its detail text
+
+        def steps_of(rule: Rule, raw: list[_Raw]) -> tuple[Step, ...]:
+            """The steps in full (only for what is reported: most candidates end as a number)."""
+            out = []
+            for kind, delta, detail in raw:
+                if detail is None:
+                    detail = f"{rule.code} {rule.severity}"
+                elif isinstance(detail, int):
+                    n = detail
+                    detail = said.get(n)
+                    if detail is None:
+                        h = cues[n]
+                        said[n] = detail = f"{rs.cues[h.index].signal}: {_orig(norm, h.start, h.end)}"
+                out.append(Step(kind, delta, detail))
+            return tuple(out)
+
         for cand in candidates:
             rule = cand.rule
-            steps = [Step("base", rule.base, f"{rule.code} {rule.severity}")]
+            raw: list[_Raw] = [("base", rule.base, None)]
             if cand.valid is True:
-                steps.append(Step("validator", 0.5, cand.detail))
+                raw.append(("validator", 0.5, cand.detail))
             elif cand.valid is False:
                 if rule.invalid == "drop":
                     continue
-                steps.append(Step("validator", -rule.base, cand.detail))
-            signals: dict[str, Step] = {}
+                raw.append(("validator", -rule.base, cand.detail))
+            signals: dict[str, _Raw] = {}
             features: set[str] = set(rule.features)
             for n, h in enumerate(cues):
                 cue = rs.cues[h.index]
@@ -305,31 +397,29 @@ class Scanner:
                     continue  # a cue word inside the match itself is not extra evidence
                 if cue.feature:
                     features.add(cue.feature)
-                detail = said.get(n)
-                if detail is None:
-                    said[n] = detail = f"{cue.signal}: {_orig(norm, h.start, h.end)}"
-                _keep_strongest(signals, cue.signal, Step("cue" if cue.weight >= 0 else "damper", cue.weight, detail))
+                _keep_strongest(signals, cue.signal, ("cue" if cue.weight >= 0 else "damper", cue.weight, n))
             for (cat, sig), (weight, who, span) in provided.items():
                 # evidence is lent only within a category: a 确诊 in a news item does not make
                 # a rumour or a lab-report mention "about a patient"
                 if cat != rule.category or span == (cand.start, cand.end) or who == rule.code or sig in signals:
                     continue
-                _keep_strongest(signals, sig, Step("cue", weight, f"{sig}: {who}"))
-            missing = [s for s in rule.requires if s not in signals or signals[s].delta <= 0]
-            steps.extend(signals.values())
-            steps.extend(dest)
+                _keep_strongest(signals, sig, ("cue", weight, f"{sig}: {who}"))
+            missing = [s for s in rule.requires if s not in signals or signals[s][1] <= 0]
+            raw.extend(signals.values())
+            raw.extend((d.kind, d.delta, d.detail) for d in dest)
             severity = rule.severity
             if aggregate and cand.kind in _PERSON_KINDS:
-                steps.append(Step("aggregate", 2.0, aggregate))
+                raw.append(("aggregate", 2.0, aggregate))
                 severity = "critical"
-            score = sum(s.delta for s in steps)
+            score = sum(delta for _, delta, _ in raw)
             if rule.requires and len(missing) == len(rule.requires):
-                steps.append(Step("requires", 0.0, "missing: " + ", ".join(rule.requires)))
+                raw.append(("requires", 0.0, "missing: " + ", ".join(rule.requires)))
                 score = min(score, warn - 0.01)
             if score >= warn:
-                scored.append((score, cand, severity, tuple(steps), features))
+                scored.append((score, cand, severity, steps_of(rule, raw), features))
             elif explain:
-                notes.append(self._finding(text, norm, cand, severity, score, tuple(steps), features, case_kw, lang))
+                notes.append(self._finding(text, norm, cand, severity, score, steps_of(rule, raw), features,
+                                           case_kw, lang))
             elif note_top is None or score > note_top:
                 note_top = score  # a note is only reported with explain; its score still counts
         findings = [
@@ -459,9 +549,9 @@ def _orig(norm: Normalised, start: int, end: int) -> str:
     return norm.original[a:b]
 
 
-def _keep_strongest(signals: dict[str, Step], signal: str, step: Step) -> None:
+def _keep_strongest(signals: dict[str, _Raw], signal: str, step: _Raw) -> None:
     prev = signals.get(signal)
-    if prev is None or abs(step.delta) > abs(prev.delta):
+    if prev is None or abs(step[1]) > abs(prev[1]):
         signals[signal] = step
 
 

@@ -131,10 +131,12 @@ def scan_cmd(
     summary = Summary()
     if show_matches:
         click.echo("leakguard: --show-matches: personal data is shown unmasked in this report", err=True)
-    items = iter_messages(list(paths), fmt=input_format, encoding=encoding, text_field=text_field)
-    stream = scan(env.scanner, items, summary, lang=lang, since=since, until=until, post=env.filter,
-                  jobs=jobs or os.cpu_count() or 1)
+    items = iter_messages(list(paths), fmt=input_format, encoding=encoding, text_field=text_field,
+                          chunks=not (since or until))
     progress = Progress(sys.stderr.isatty() and fmt != "text" or (output is not None and sys.stderr.isatty()))
+    stream = scan(env.scanner, items, summary, lang=lang, since=since, until=until, post=env.filter,
+                  jobs=jobs or os.cpu_count() or 1, flagged_only=not (fmt == "jsonl" and all_messages),
+                  tick=lambda: progress.tick(summary))
     style = styler(color if color is not None else (output is None and sys.stdout.isatty()))
     kept: list[Any] = []
 

@@ -92,6 +92,21 @@ codecs.register_error(ESCAPE, _escape_bytes)
 @dataclass(frozen=True, slots=True)
 class ParseOptions:
     text_field: str | None = None  # generic CSV/JSON: column or (dotted) key holding the text
+    chunks: bool = False  # JSON Lines may come as undecoded Chunk items (the bulk-scan fast path)
+
+
+@dataclass(frozen=True, slots=True)
+class Chunk:
+    """Complete, not yet decoded JSON Lines of one file (``leakguard.sources.chunks``).
+
+    Only with ``ParseOptions(chunks=True)``: the scanner decodes and checks a chunk in one go
+    (in a worker process with ``--jobs``) and builds :class:`Message` objects only for the
+    messages it reports.  ``line`` is the 1-based line number of the chunk's first line."""
+
+    path: str
+    line: int
+    text: str
+    options: ParseOptions
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,7 +127,7 @@ class Recall:
     fallback: Message  # emitted (kind='recall') when the original is not in the window
 
 
-Event = Message | BadRecord | Keyed | Recall
+Event = Message | BadRecord | Keyed | Recall | Chunk
 StreamParser = Callable[[TextIO, str, ParseOptions], Iterator[Event]]
 Sniffer = Callable[[str, Path], float]
 PathParser = Callable[[Path, "str | None", ParseOptions], Iterator[Item]]
@@ -230,7 +245,7 @@ def finish(events: Iterable[Event], window: int = RECALL_WINDOW) -> Iterator[Ite
     win = _Window(window)
     index = 0
     for item in _resolved(events, win):
-        if isinstance(item, BadRecord):
+        if isinstance(item, (BadRecord, Chunk)):
             yield item
             continue
         if _SURROGATE.search(item.text) or _SURROGATE.search(item.sender or "") or _SURROGATE.search(
@@ -293,6 +308,10 @@ def _resolved(events: Iterable[Event], win: _Window) -> Iterator[Item]:
                 out = win.push(ev.key, ev.message)
             elif isinstance(ev, Recall):
                 out = None if win.mark(ev) else win.push(None, ev.fallback)
+            elif isinstance(ev, Chunk):  # a recall can no longer reach what came before it
+                yield from win.drain()
+                yield ev
+                continue
             else:
                 out = win.push(None, ev)
             if out is not None:

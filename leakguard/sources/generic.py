@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, TextIO
 
-from .base import BadRecord, Event, ParseOptions, make_message
+from .base import BadRecord, Chunk, Event, ParseOptions, make_message
 from .blocks import BlockSpec, Head, block_parser
 from .fields import (
     CONVERSATION_NAMES,
@@ -26,7 +26,7 @@ from .fields import (
     one_newline,
     pick,
 )
-from .jsonstream import RecordError, Walk, json_records
+from .jsonstream import RecordError, Walk, json_records, jsonl_rest
 from .markers import kind_of
 from .streams import head_lines, stream_format
 from .timefmt import parse_datetime
@@ -167,8 +167,24 @@ def record_message(rec: object, line: int, ctx: dict[str, object], label: str,
 
 
 def _json(stream: TextIO, label: str, options: ParseOptions) -> Iterator[Event]:
-    for item in json_records(stream, label, WALK):
-        if isinstance(item, BadRecord):
+    rest = None
+    if options.chunks:
+        from .chunks import read_chunks
+
+        def rest(s: TextIO, label: str, line: int) -> Iterator[Chunk]:
+            return read_chunks(s, label, line, options)
+
+    yield from _events(json_records(stream, label, WALK, rest), label, options)
+
+
+def jsonl_events(stream: TextIO, label: str, line: int, options: ParseOptions) -> Iterator[Event]:
+    """Messages and bad records of the JSON Lines after line ``line``, one line at a time."""
+    return _events(jsonl_rest(stream, label, line), label, options)
+
+
+def _events(items: Iterator[Any], label: str, options: ParseOptions) -> Iterator[Event]:
+    for item in items:
+        if isinstance(item, (BadRecord, Chunk)):
             yield item
             continue
         line, value, ctx = item

@@ -19,8 +19,8 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
-from typing import TextIO
+from collections.abc import Callable, Iterator
+from typing import Any, TextIO
 
 from .base import BadRecord
 
@@ -363,11 +363,17 @@ _LINE_LIMIT = 1 << 20  # a first line longer than this is read as a document, no
 MAX_JSONL_LINE = 64 << 20
 
 
-def json_records(stream: TextIO, label: str, walk: Walk) -> Iterator[tuple[int, object, dict[str, object]] | BadRecord]:
-    """Records of a JSON Lines file (one object per line) or of one JSON document.
+Rest = Callable[[TextIO, str, int], Iterator[Any]]
+
+
+def json_records(stream: TextIO, label: str, walk: Walk, rest: Rest | None = None) -> Iterator[Any]:
+    """Records of a JSON Lines file (one object per line) or of one JSON document:
+    ``(line, value, context)`` tuples and BadRecords.
 
     The first non-blank line decides: if it is a complete JSON object that does not hold
-    a record array, the input is JSON Lines; otherwise it is walked as a document."""
+    a record array, the input is JSON Lines; otherwise it is walked as a document.  The
+    lines after the first one are read by ``rest(stream, label, line)`` when given
+    (chunked reading), else one by one."""
     consumed: list[str] = []
     line = 0
     first = ""
@@ -388,7 +394,7 @@ def json_records(stream: TextIO, label: str, walk: Walk) -> Iterator[tuple[int, 
             yield BadRecord(label, e.line, f"{e}; rest of file skipped")
         return
     yield line, obj, {}
-    yield from _jsonl_rest(stream, label, line)
+    yield from (rest or jsonl_rest)(stream, label, line)
 
 
 def _complete_object(line: str) -> dict[str, object] | None:
@@ -401,7 +407,8 @@ def _complete_object(line: str) -> dict[str, object] | None:
     return value if isinstance(value, dict) else None
 
 
-def _jsonl_rest(stream: TextIO, label: str, line: int) -> Iterator[tuple[int, object, dict[str, object]] | BadRecord]:
+def jsonl_rest(stream: TextIO, label: str, line: int) -> Iterator[Found | BadRecord]:
+    """The JSON Lines after line ``line``, one record per line."""
     while True:
         text = stream.readline(MAX_JSONL_LINE)
         if not text:

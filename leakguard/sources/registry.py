@@ -11,7 +11,7 @@ from pathlib import Path
 from ..model import LeakguardError
 from ..textio import SNIFF_BYTES, canonical_encoding, sniff_encoding
 from .archive import BINARY_EXTS, ZIP, open_zip
-from .base import BadRecord, Format, Item, Message, ParseOptions, with_index
+from .base import BadRecord, Chunk, Format, Item, Message, ParseOptions, with_index
 from .generic import CSV, JSON, JSONL, TEXT
 from .qq import QQ_COPY, QQ_TXT
 from .slack import SLACK, is_slack_dir, slack_root
@@ -80,7 +80,9 @@ def iter_messages(
     text_field: str | None = None,
     since: str | None = None,
     until: str | None = None,
-) -> Iterator[Message | BadRecord]:
+    *,
+    chunks: bool = False,
+) -> Iterator[Message | BadRecord | Chunk]:
     """Messages of every input, in order, numbered 0.. across the whole input.
 
     Folders are walked (sorted; hidden entries and media files skipped; a folder holding a
@@ -88,13 +90,17 @@ def iter_messages(
     is given.  A file that cannot be read yields one BadRecord (line 0) and the scan goes on.
     ``since``/``until`` ('YYYY-MM-DD' or 'YYYY-MM-DD HH:MM[:SS]', inclusive) compare the
     wall-clock part of message times; messages without a time are kept.
+
+    ``chunks=True`` lets JSON Lines files come as undecoded :class:`Chunk` items (see
+    :mod:`leakguard.sources.chunks`; ``leakguard.scan`` checks them in bulk).  Messages are
+    then not numbered here: the consumer numbers them, a chunk's messages included.
     """
     if fmt is not None and fmt not in FORMATS:
         raise LeakguardError(f"unknown format {fmt!r} (choose from: {', '.join(FORMATS)})")
     if encoding is not None:
         canonical_encoding(encoding)
     lo, hi = _bounds(since, until)
-    options = ParseOptions(text_field=text_field)
+    options = ParseOptions(text_field=text_field, chunks=chunks and not (lo or hi))
     index = 0
     label, printable = "", ""
     for item in _all_items(paths, fmt, encoding, options):
@@ -102,6 +108,9 @@ def iter_messages(
             label, printable = item.path, printable_path(item.path)
         if printable is not label:
             object.__setattr__(item, "path", printable)
+        if isinstance(item, Chunk):
+            yield item
+            continue
         if isinstance(item, Message):
             if item.time is not None and ((lo and item.time[:19] < lo) or (hi and item.time[:19] > hi)):
                 continue
