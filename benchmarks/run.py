@@ -232,7 +232,8 @@ def scan_cpu(path: Path, jobs: int) -> dict[str, float]:
     code = ("import json, os, sys, time; from pathlib import Path; from leakguard.scan import Summary, scan; "
             "from leakguard.scanner import Scanner; from leakguard.sources import iter_messages; "
             "t = time.perf_counter(); s = Scanner.default(); "
-            f"n = sum(1 for _ in scan(s, iter_messages([Path({str(path)!r})]), Summary(), jobs={jobs})); "
+            f"n = sum(1 for _ in scan(s, iter_messages([Path({str(path)!r})], chunks=True), Summary(), "
+            f"jobs={jobs}, flagged_only=True)); "
             "w = time.perf_counter() - t; c = os.times(); "
             "print(json.dumps({'wall': w, 'parent': c.user + c.system, 'workers': c.children_user + c.children_system}))")
     out = subprocess.run([PY, "-c", code], capture_output=True, text=True, env=ENV, check=True).stdout
@@ -261,7 +262,7 @@ def core_ceiling(runs: int) -> float:
 
 def jobs(res: Results, made: dict[str, Any], work: Path, runs: int, one: dict[str, float]) -> None:
     """--jobs 2: the wall-clock speed-up measured here, and the one two idle cores would give
-    (from the CPU split: the parent parses the export, the workers check)."""
+    (from the CPU split: the parent reads the export in chunks (or parses it, for formats without chunks), the workers check)."""
     path = made["jsonl"]["path"]
     run = scan_runs(path, runs, work / "out2.jsonl", "--jobs", "2")
     same = (work / "out1.jsonl").read_bytes() == (work / "out2.jsonl").read_bytes()
@@ -280,64 +281,71 @@ def jobs(res: Results, made: dict[str, Any], work: Path, runs: int, one: dict[st
                 f"on 2 idle cores at most {ideal:.2f}× (wall here: {wall:.2f}×)")
 
 
-def timed_batches(path: Path) -> Iterator[tuple[list[Any], float]]:
-    """Batches of messages as `scan` forms them, with the CPU time spent decoding each."""
-    from leakguard.scan import _batches
+def timed_chunks(path: Path) -> Iterator[tuple[Any, float]]:
+    """The chunks `scan` reads from a JSON Lines export, with the CPU time spent reading each."""
     from leakguard.sources import iter_messages
+    from leakguard.sources.base import Chunk
 
-    it = _batches(m for m in iter_messages([path]) if hasattr(m, "text"))
+    it = iter(iter_messages([path], chunks=True))
     while True:
         c0 = time.process_time()
-        batch = next(it, None)
+        item = next(it, None)
         dt = time.process_time() - c0
-        if batch is None:
+        if item is None:
             return
-        yield batch, dt
+        if isinstance(item, Chunk):
+            yield item, dt
 
 
 def stages(res: Results, made: dict[str, Any], e2e: dict[str, float]) -> None:
-    """CPU per stage on the same messages, and the raw automaton scan of the same normalised text."""
+    """CPU per stage on the same chunks, and the raw automaton scan of the same normalised text."""
     from leakguard.normalise import normalise
     from leakguard.scan import ScannedMessage
     from leakguard.scanner import Scanner
+    from leakguard.sources.chunks import open_chunk
 
     sc = Scanner.default()
     matcher = sc.ruleset._matcher
     plain, u16 = matcher.plain_automaton(), matcher.u16_automaton()
-    cost = dict.fromkeys(("decode", "normalise", "match", "score", "render", "raw", "raw16"), 0.0)
+    cost = dict.fromkeys(("read", "decode", "normalise", "match", "score", "render", "raw", "raw16"), 0.0)
     text_bytes = 0
-    for batch, dt in timed_batches(made["jsonl"]["path"]):
-        cost["decode"] += dt
-        texts, tos = [m.text for m in batch], [m.conversation for m in batch]
+    for chunk, dt in timed_chunks(made["jsonl"]["path"]):
+        cost["read"] += dt
+        c0 = time.process_time()
+        opened = open_chunk(chunk)
+        texts, tos = opened.texts, opened.tos
+        c1 = time.process_time()
         joined = "\x00".join(texts)
         text_bytes += len(joined.encode())
-        c0 = time.process_time()
-        norm = normalise(joined).text
-        c1 = time.process_time()
-        matcher.find_u16(norm)
         c2 = time.process_time()
-        verdicts = sc.check_many(texts, tos)
+        norm = normalise(joined).text
         c3 = time.process_time()
-        lines = [json.dumps(ScannedMessage(m, v).to_dict(), ensure_ascii=False) for m, v in zip(batch, verdicts)
-                 if v.flagged]
+        matcher.find_units(norm)
         c4 = time.process_time()
+        verdicts = sc.check_many(texts, tos, flagged_only=True)
+        c5 = time.process_time()
+        lines = [json.dumps(ScannedMessage(opened.message(i), v).to_dict(), ensure_ascii=False)
+                 for i, v in enumerate(verdicts) if v.flagged]
+        c6 = time.process_time()
         for _ in plain.iter(norm):
             pass
-        c5 = time.process_time()
+        c7 = time.process_time()
         for _ in u16.iter(norm.encode("utf-16-be", "surrogatepass").decode("latin-1")):
             pass
-        c6 = time.process_time()
+        c8 = time.process_time()
         del lines
-        cost["normalise"] += c1 - c0
-        cost["match"] += c2 - c1
-        cost["score"] += (c3 - c2) - (c1 - c0) - (c2 - c1)  # check_many minus its normalise and match
-        cost["render"] += c4 - c3
-        cost["raw"] += c5 - c4
-        cost["raw16"] += c6 - c5
-    total = sum(cost[k] for k in ("decode", "normalise", "match", "score", "render"))
+        cost["decode"] += c1 - c0
+        cost["normalise"] += c3 - c2
+        cost["match"] += c4 - c3
+        cost["score"] += (c5 - c4) - (c3 - c2) - (c4 - c3)  # check_many minus its normalise and match
+        cost["render"] += c6 - c5
+        cost["raw"] += c7 - c6
+        cost["raw16"] += c8 - c7
+    shown = ("read", "decode", "normalise", "match", "score", "render")
+    total = sum(cost[k] for k in shown)
     mb = made["jsonl"]["path"].stat().st_size / 1e6
     tmb = text_bytes / 1e6
-    for k in ("decode", "normalise", "match", "score", "render"):
+    for k in shown:
         res.add(f"stage: {k}", f"{cost[k] / mb * 1000:.0f} ms CPU per MB of export", f"{100 * cost[k] / total:.0f} %")
     e2e_text = tmb / e2e["wall"]
     for key, label in (("raw", "code-point automaton (pyahocorasick, as built before)"),
@@ -345,6 +353,8 @@ def stages(res: Results, made: dict[str, Any], e2e: dict[str, float]) -> None:
         raw = tmb / cost[key]
         res.add(f"raw scan, {label}", f"{raw:.1f} MB/s of text",
                 f"end-to-end {e2e_text:.1f} MB/s of message text = {e2e_text / raw:.2f}× this")
+    res.add("reading + JSON decoding alone vs the UTF-16 automaton", f"{(cost['read'] + cost['decode']) / cost['raw16']:.2f}×",
+            "CPU of turning the export into message texts, over the automaton's CPU on those texts")
 
 
 def lexicon_scale(res: Results, made: dict[str, Any], work: Path, runs: int, lat_runs: int) -> None:
