@@ -22,6 +22,7 @@ import json.scanner
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
+from itertools import repeat
 from operator import itemgetter
 from typing import TextIO
 
@@ -109,12 +110,11 @@ def _fast(chunk: Chunk) -> Opened | None:
     if lines[-1] == "":
         lines.pop()
     try:
-        decoded = list(map(_scan_once, lines, [0] * len(lines)))
+        records, ends = zip(*map(_scan_once, lines, repeat(0, len(lines))))
     except (StopIteration, ValueError, RecursionError):  # a blank, broken or deep line
         return None
-    if [end for _, end in decoded] != list(map(len, lines)):  # trailing characters
+    if list(ends) != list(map(len, lines)):  # something after the value
         return None
-    records = [rec for rec, _ in decoded]
     if set(map(type, records)) != {dict}:
         return None
     fields = _resolve(records, chunk.options)
@@ -124,7 +124,7 @@ def _fast(chunk: Chunk) -> Opened | None:
     texts = list(map(itemgetter(text_key), records))
     if set(map(type, texts)) != {str}:
         return None
-    convs = [rec.get(conv_key) for rec in records] if conv_key is not None else [None] * len(records)
+    convs = list(map(dict.get, records, repeat(conv_key))) if conv_key is not None else [None] * len(records)
     keep: list[int] | None = None
     if not all(map(str.strip, texts)):  # blank texts are not messages
         keep = [i for i, t in enumerate(texts) if t.strip()]
@@ -136,7 +136,7 @@ def _fast(chunk: Chunk) -> Opened | None:
     return Opened(texts, tos, _builder(chunk, records, keep), [])
 
 
-def _resolve(records: list[dict[str, object]], options: ParseOptions) -> tuple[str, str | None] | None:
+def _resolve(records: tuple[dict[str, object], ...], options: ParseOptions) -> tuple[str, str | None] | None:
     """The text and conversation keys, when every record resolves them to the same top-level
     keys the ordinary reader would pick (its case-insensitive lookup included)."""
     from .fields import CONVERSATION_NAMES, TEXT_NAMES
@@ -173,7 +173,7 @@ def _destinations(convs: list[object]) -> list[str | None] | None:
     return list(map(names.__getitem__, convs))
 
 
-def _builder(chunk: Chunk, records: list[dict[str, object]], keep: list[int] | None) -> Callable[[int], Message]:
+def _builder(chunk: Chunk, records: tuple[dict[str, object], ...], keep: list[int] | None) -> Callable[[int], Message]:
     from .generic import record_message
 
     def message(i: int) -> Message:
