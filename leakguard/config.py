@@ -23,43 +23,75 @@ Unknown keys are warnings (``file:line: unknown setting …``); bad values raise
 
 from __future__ import annotations
 
+import os
 import re
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .model import LeakguardError
+from .model import FrozenValue, LeakguardError
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 CONFIG_NAME = ".leakguard.toml"
 PYPROJECT = "pyproject.toml"
 _TOP_KEYS = frozenset({"lang", "fail_on", "lexicons", "disable", "thresholds", "allow", "baseline"})
 _TABLE_KEYS = {"thresholds": frozenset({"warn", "block"}), "allow": frozenset({"terms", "patterns"})}
-_HEADER = re.compile(r"^\s*\[\s*([^\[\]]+?)\s*\]\s*(?:#.*)?$")
-_KEY = re.compile(r"""^\s*((?:[A-Za-z0-9_\-]+|"[^"]*"|'[^']*')(?:\s*\.\s*(?:[A-Za-z0-9_\-]+|"[^"]*"|'[^']*'))*)\s*=""")
-_CODE = re.compile(r"^[A-Z][A-Z0-9_-]*$")
+# Sources only: they are compiled (and cached by ``re``) when a settings file is read.
+_HEADER = r"^\s*\[\s*([^\[\]]+?)\s*\]\s*(?:#.*)?$"
+_KEY = r"""^\s*((?:[A-Za-z0-9_\-]+|"[^"]*"|'[^']*')(?:\s*\.\s*(?:[A-Za-z0-9_\-]+|"[^"]*"|'[^']*'))*)\s*="""
+_CODE = r"^[A-Z][A-Z0-9_-]*$"
+_set = object.__setattr__
 
 
-@dataclass(frozen=True, slots=True)
-class AllowPattern:
+class AllowPattern(FrozenValue):
     """A user regex from the allow list, with where it was written (``file:line``)."""
 
+    __slots__ = ("source", "origin", "compiled")  # noqa: RUF023 - field order
     source: str
     origin: str
     compiled: Any  # regex.Pattern[str]
 
+    def __init__(self, source: str, origin: str, compiled: Any) -> None:
+        _set(self, "source", source)
+        _set(self, "origin", origin)
+        _set(self, "compiled", compiled)
 
-@dataclass(frozen=True)
-class Settings:
-    path: Path | None = None
-    lang: str | None = None
-    fail_on: str | None = None
-    thresholds: dict[str, float] = field(default_factory=dict)
-    lexicons: tuple[Path, ...] = ()
-    disable: tuple[tuple[str, str], ...] = ()  # (code, origin)
-    allow_terms: tuple[str, ...] = ()
-    allow_patterns: tuple[AllowPattern, ...] = ()
-    baseline: Path | None = None
-    warnings: tuple[str, ...] = ()
+
+class Settings(FrozenValue):
+    """Validated settings (immutable; all fields optional).  A FrozenValue, not a @dataclass:
+    every pre-send check makes one, and defining a dataclass costs start-up time."""
+
+    __slots__ = (  # noqa: RUF023 - field order
+        "path", "lang", "fail_on", "thresholds", "lexicons", "disable", "allow_terms", "allow_patterns",
+        "baseline", "warnings",
+    )
+    path: Path | None
+    lang: str | None
+    fail_on: str | None
+    thresholds: dict[str, float]  # default: {} (a new dict each time)
+    lexicons: tuple[Path, ...]
+    disable: tuple[tuple[str, str], ...]  # (code, origin)
+    allow_terms: tuple[str, ...]
+    allow_patterns: tuple[AllowPattern, ...]
+    baseline: Path | None
+    warnings: tuple[str, ...]
+
+    def __init__(
+        self, path: Path | None = None, lang: str | None = None, fail_on: str | None = None,
+        thresholds: dict[str, float] | None = None, lexicons: tuple[Path, ...] = (),
+        disable: tuple[tuple[str, str], ...] = (), allow_terms: tuple[str, ...] = (),
+        allow_patterns: tuple[AllowPattern, ...] = (), baseline: Path | None = None, warnings: tuple[str, ...] = (),
+    ) -> None:
+        _set(self, "path", path)
+        _set(self, "lang", lang)
+        _set(self, "fail_on", fail_on)
+        _set(self, "thresholds", {} if thresholds is None else thresholds)
+        _set(self, "lexicons", lexicons)
+        _set(self, "disable", disable)
+        _set(self, "allow_terms", allow_terms)
+        _set(self, "allow_patterns", allow_patterns)
+        _set(self, "baseline", baseline)
+        _set(self, "warnings", warnings)
 
     @property
     def disabled(self) -> frozenset[str]:
@@ -67,21 +99,35 @@ class Settings:
 
 
 def find_config(start: Path | None = None) -> Path | None:
-    """The settings file that applies to ``start`` (default: the current directory), if any."""
-    here = (start or Path.cwd()).resolve()
-    for d in (here, *here.parents):
-        candidate = d / CONFIG_NAME
-        if candidate.is_file():
-            return candidate
-        py = d / PYPROJECT
-        if py.is_file() and _mentions_leakguard(py):
-            return py
-    return None
+    """The settings file that applies to ``start`` (default: the current directory), if any.
+
+    Walks up with ``os.path`` (what ``Path.resolve()`` and ``.parents`` do): pathlib is imported
+    only when a file is found, not on every pre-send check.
+    """
+    d = os.path.realpath(os.getcwd() if start is None else start)
+    while True:
+        candidate = os.path.join(d, CONFIG_NAME)
+        if os.path.isfile(candidate):
+            return _path(candidate)
+        py = os.path.join(d, PYPROJECT)
+        if os.path.isfile(py) and _mentions_leakguard(py):
+            return _path(py)
+        parent = os.path.dirname(d)
+        if parent == d:
+            return None
+        d = parent
 
 
-def _mentions_leakguard(py: Path) -> bool:
+def _path(p: str) -> Path:
+    from pathlib import Path
+
+    return Path(p)
+
+
+def _mentions_leakguard(py: str | Path) -> bool:
     try:
-        raw = py.read_bytes()
+        with open(py, "rb") as f:
+            raw = f.read()
     except OSError:
         return False
     return b"tool.leakguard" in raw and bool(re.search(rb"^\s*\[\s*tool\.leakguard\s*[\].]", raw, re.MULTILINE))
@@ -111,13 +157,14 @@ def key_lines(raw: str, prefix: tuple[str, ...] = ()) -> dict[tuple[str, ...], i
     """Line of every key and table header, as a dotted path below ``prefix``."""
     out: dict[tuple[str, ...], int] = {}
     table: tuple[str, ...] = ()
+    header, key = re.compile(_HEADER), re.compile(_KEY)
     for no, line in enumerate(raw.splitlines(), 1):
-        m = _HEADER.match(line)
+        m = header.match(line)
         if m:
             table = _split_key(m.group(1))
             _record(out, table, prefix, no)
             continue
-        m = _KEY.match(line)
+        m = key.match(line)
         if m:
             _record(out, table + _split_key(m.group(1)), prefix, no)
     return out
@@ -206,7 +253,7 @@ class _Reader:
     def _codes(self, data: dict[str, Any]) -> tuple[tuple[str, str], ...]:
         codes = self._strs(data, ("disable",))
         for c in codes:
-            if not _CODE.match(c):
+            if not re.match(_CODE, c):
                 raise self.fail(("disable",), f"{c!r} is not a rule code (like DOC101)")
         return tuple((c, self.where("disable")) for c in codes)
 

@@ -7,8 +7,10 @@ are 1-based, columns counted in code points.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar
+
+if TYPE_CHECKING:
+    from dataclasses import Field
 
 CATEGORIES = ("document", "meeting", "personal_data", "unreleased_decision", "rumor", "marker")
 SEVERITIES = ("info", "low", "medium", "high", "critical")
@@ -19,8 +21,75 @@ class LeakguardError(Exception):
     """A user-facing error: bad input, bad data file, bad option.  Printed as one line, exit 2."""
 
 
-@dataclass(frozen=True, slots=True)
-class Step:
+class _DataclassInfo:
+    """``__dataclass_fields__`` / ``__dataclass_params__`` of a :class:`FrozenValue` class, made on first use.
+
+    ``dataclasses.fields``, ``replace``, ``asdict`` and ``is_dataclass`` work on the value types
+    as on any frozen dataclass, but defining them costs nothing at start-up: ``@dataclass``
+    generates and compiles code for each class (~1 ms apiece, a tenth of what a whole pre-send
+    check may take).  The first look-up builds an equivalent frozen dataclass and keeps its tables.
+    """
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, obj: object, owner: type) -> Any:
+        import dataclasses
+
+        fields = owner.__dict__["__slots__"]
+        defaults = owner.__init__.__defaults__ or ()  # type: ignore[misc]
+        ns: dict[str, Any] = dict(zip(fields[len(fields) - len(defaults):], defaults))
+        ns["__annotations__"] = {f: owner.__annotations__[f] for f in fields}
+        shadow: Any = dataclasses.dataclass(frozen=True)(type(owner.__name__, (), ns))
+        owner.__dataclass_fields__ = shadow.__dataclass_fields__  # type: ignore[attr-defined]
+        owner.__dataclass_params__ = shadow.__dataclass_params__  # type: ignore[attr-defined]
+        return getattr(owner, self.name)
+
+
+class FrozenValue:
+    """Base of the value types: immutable and slotted, compared, hashed, printed and pickled by
+    their fields in order (``__slots__``), exactly like ``@dataclass(frozen=True, slots=True)``."""
+
+    __slots__: tuple[str, ...] = ()
+    if TYPE_CHECKING:  # what dataclasses.replace & co. look for (typeshed's DataclassInstance)
+        __dataclass_fields__: ClassVar[dict[str, Field[Any]]]
+        __dataclass_params__: ClassVar[Any]
+    else:
+        __dataclass_fields__ = _DataclassInfo()
+        __dataclass_params__ = _DataclassInfo()
+
+    def _values(self) -> tuple[Any, ...]:
+        return tuple(getattr(self, f) for f in self.__slots__)
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is self.__class__:
+            return self._values() == other._values()
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self._values())
+
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}({', '.join(f'{f}={getattr(self, f)!r}' for f in self.__slots__)})"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (self.__class__, self._values())
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        from dataclasses import FrozenInstanceError
+
+        raise FrozenInstanceError(f"cannot assign to field {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        from dataclasses import FrozenInstanceError
+
+        raise FrozenInstanceError(f"cannot delete field {name!r}")
+
+
+_set = object.__setattr__
+
+
+class Step(FrozenValue):
     """One step of a finding's score arithmetic (a reason).
 
     ``kind`` is a stable machine key (``base``, ``validator``, ``cue``, ``damper``,
@@ -28,22 +97,34 @@ class Step:
     ``detail`` names the evidence (e.g. the cue word found, or the checksum verdict).
     """
 
+    __slots__ = ("kind", "delta", "detail")  # noqa: RUF023 - field order
     kind: str
     delta: float
     detail: str
+
+    def __init__(self, kind: str, delta: float, detail: str) -> None:
+        _set(self, "kind", kind)
+        _set(self, "delta", delta)
+        _set(self, "detail", detail)
 
     def to_dict(self) -> dict[str, Any]:
         return {"kind": self.kind, "delta": round(self.delta, 3), "detail": self.detail}
 
 
-@dataclass(frozen=True, slots=True)
-class CaseRef:
+class CaseRef(FrozenValue):
     """The precedent a finding cites, with how well it fits the evidence (0..1)."""
 
+    __slots__ = ("id", "summary", "fit", "matched_features")  # noqa: RUF023 - field order
     id: str
     summary: str
     fit: float
-    matched_features: tuple[str, ...] = ()
+    matched_features: tuple[str, ...]
+
+    def __init__(self, id: str, summary: str, fit: float, matched_features: tuple[str, ...] = ()) -> None:
+        _set(self, "id", id)
+        _set(self, "summary", summary)
+        _set(self, "fit", fit)
+        _set(self, "matched_features", matched_features)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -54,8 +135,13 @@ class CaseRef:
         }
 
 
-@dataclass(frozen=True, slots=True)
-class Finding:
+class Finding(FrozenValue):
+    """One reported (or, with --explain, noted) match, scored, with its reasons and precedent."""
+
+    __slots__ = (  # noqa: RUF023 - field order
+        "code", "category", "severity", "start", "end", "line", "column", "match", "masked", "sensitive",
+        "score", "steps", "precedent", "advice", "name", "location",
+    )
     code: str
     category: str
     severity: str
@@ -70,8 +156,30 @@ class Finding:
     steps: tuple[Step, ...]
     precedent: CaseRef | None
     advice: str
-    name: str = ""  # human name of the rule
-    location: str = ""  # extra location inside a container (sheet!cell, image box …)
+    name: str  # human name of the rule (default "")
+    location: str  # extra location inside a container (sheet!cell, image box …; default "")
+
+    def __init__(
+        self, code: str, category: str, severity: str, start: int, end: int, line: int, column: int, match: str,
+        masked: str, sensitive: bool, score: float, steps: tuple[Step, ...], precedent: CaseRef | None,
+        advice: str, name: str = "", location: str = "",
+    ) -> None:
+        _set(self, "code", code)
+        _set(self, "category", category)
+        _set(self, "severity", severity)
+        _set(self, "start", start)
+        _set(self, "end", end)
+        _set(self, "line", line)
+        _set(self, "column", column)
+        _set(self, "match", match)
+        _set(self, "masked", masked)
+        _set(self, "sensitive", sensitive)
+        _set(self, "score", score)
+        _set(self, "steps", steps)
+        _set(self, "precedent", precedent)
+        _set(self, "advice", advice)
+        _set(self, "name", name)
+        _set(self, "location", location)
 
     def shown(self, show_matches: bool = False) -> str:
         return self.match if (show_matches or not self.sensitive) else self.masked
@@ -96,13 +204,25 @@ class Finding:
         return d
 
 
-@dataclass(frozen=True, slots=True)
-class Verdict:
+class Verdict(FrozenValue):
+    """The outcome of checking one text: pass | warn | block, the top score, the findings."""
+
+    __slots__ = ("verdict", "score", "findings", "text_length", "notes")  # noqa: RUF023 - field order
     verdict: str  # pass | warn | block
     score: float
     findings: tuple[Finding, ...]
-    text_length: int = 0
-    notes: tuple[Finding, ...] = field(default=())  # below-threshold findings, for --explain
+    text_length: int  # default 0
+    notes: tuple[Finding, ...]  # below-threshold findings, for --explain (default ())
+
+    def __init__(
+        self, verdict: str, score: float, findings: tuple[Finding, ...], text_length: int = 0,
+        notes: tuple[Finding, ...] = (),
+    ) -> None:
+        _set(self, "verdict", verdict)
+        _set(self, "score", score)
+        _set(self, "findings", findings)
+        _set(self, "text_length", text_length)
+        _set(self, "notes", notes)
 
     @property
     def flagged(self) -> bool:

@@ -13,29 +13,17 @@ no per-term work; the automaton itself is built from the keys on first use
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from . import __version__
 from .matcher import Matcher, key_lengths
-from .model import CATEGORIES, SEVERITIES, LeakguardError
+from .model import CATEGORIES, SEVERITIES, FrozenValue, LeakguardError
 from .normalise import normalise
-from .paths import cache_dir, data_dir
 
 if TYPE_CHECKING:
-    from hashlib import sha256
-else:
-    try:  # the built-in SHA-256 imports in 0.2 ms; hashlib (OpenSSL) takes ~3 ms of a pre-send check
-        from _sha256 import sha256  # CPython 3.11
-    except ImportError:  # pragma: no cover - other interpreters / versions
-        try:
-            from _sha2 import sha256  # CPython 3.12+
-        except ImportError:
-            from hashlib import sha256
+    from pathlib import Path
 
 SIGNALS = (
     # raise the score
@@ -62,71 +50,117 @@ _CUE_FIELDS = {"code", "name", "signal", "feature", "weight", "scope", "window",
 
 
 # Rule, Cue and CaseInfo are NamedTuples: immutable like a frozen dataclass, and created in a
-# tenth of the time (a 16-field slotted dataclass costs ~1.5 ms of every start-up).
-class Rule(NamedTuple):
-    code: str
-    name: dict[str, str]
-    category: str
-    severity: str
-    terms: tuple[str, ...]
-    detector: str | None
-    precedents: tuple[str, ...]
-    advice: dict[str, str]
-    features: tuple[str, ...]
-    requires: tuple[str, ...]
-    window: int
-    invalid: str  # detectors: what to do when a checksum refutes the match: drop | info
-    provides: tuple[str, float] | None  # (signal, weight) this rule's hits lend to other findings
-    doc: dict[str, str]
-    examples: dict[str, tuple[str, ...]]
-    origin: str  # file:line
+# tenth of the time (a 16-field slotted dataclass costs ~1.5 ms of every start-up).  They are
+# written in the functional form: its field types are real types, where the class form would
+# compile a ForwardRef per (string) annotation of this module (~0.35 ms per class).
+_RuleFields = NamedTuple("_RuleFields", [  # noqa: UP014 - see above
+    ("code", str),
+    ("name", dict[str, str]),
+    ("category", str),
+    ("severity", str),
+    ("terms", tuple[str, ...]),
+    ("detector", str | None),
+    ("precedents", tuple[str, ...]),
+    ("advice", dict[str, str]),
+    ("features", tuple[str, ...]),
+    ("requires", tuple[str, ...]),
+    ("window", int),
+    ("invalid", str),  # detectors: what to do when a checksum refutes the match: drop | info
+    ("provides", tuple[str, float] | None),  # (signal, weight) this rule's hits lend to other findings
+    ("doc", dict[str, str]),
+    ("examples", dict[str, tuple[str, ...]]),
+    ("origin", str),  # file:line
+])
+
+
+class Rule(_RuleFields):
+    __slots__ = ()
 
     @property
     def base(self) -> float:
         return SEVERITY_BASE[self.severity]
 
 
-class Cue(NamedTuple):
-    code: str
-    name: dict[str, str]
-    signal: str
-    feature: str
-    weight: float
-    scope: str  # near | message
-    window: int
-    terms: tuple[str, ...]
-    applies_to: tuple[str, ...]
-    origin: str
+Cue = NamedTuple("Cue", [  # noqa: UP014
+    ("code", str),
+    ("name", dict[str, str]),
+    ("signal", str),
+    ("feature", str),
+    ("weight", float),
+    ("scope", str),  # near | message
+    ("window", int),
+    ("terms", tuple[str, ...]),
+    ("applies_to", tuple[str, ...]),
+    ("origin", str),
+])
+
+# What the hot path needs of a precedent case (the full record lives in leakguard.cases).
+CaseInfo = NamedTuple("CaseInfo", [  # noqa: UP014
+    ("id", str),
+    ("category", str),
+    ("features", frozenset[str]),
+    ("keywords", tuple[str, ...]),
+    ("messaging_leak", bool),
+    ("parent", str | None),
+    ("summary", dict[str, str]),
+    ("lesson", dict[str, str]),
+])
 
 
-class CaseInfo(NamedTuple):
-    """What the hot path needs of a precedent case (the full record lives in leakguard.cases)."""
+class Ruleset(FrozenValue):
+    """Rules, cues and cases compiled for matching (immutable; ``dataclasses.replace`` works).
 
-    id: str
-    category: str
-    features: frozenset[str]
-    keywords: tuple[str, ...]
-    messaging_leak: bool
-    parent: str | None
-    summary: dict[str, str]
-    lesson: dict[str, str]
+    Compared, hashed and printed by the public fields only (the matcher tables are derived).
+    """
 
-
-@dataclass(frozen=True)
-class Ruleset:
+    __slots__ = (  # noqa: RUF023 - field order
+        "rules", "cues", "cases", "thresholds", "digest", "sources",
+        "_matcher", "_codes", "_multi", "_case_ids", "_digit_detectors",
+    )
+    _PUBLIC = __slots__[:6]
     rules: tuple[Rule, ...]
     cues: tuple[Cue, ...]
     cases: dict[str, CaseInfo]
     thresholds: dict[str, float]
     digest: str
     sources: tuple[str, ...]
-    _matcher: Matcher = field(default_factory=lambda: Matcher([]), repr=False, compare=False)
+    _matcher: Matcher
     # Per key: what it stands for.  code >= 0: one entry (KINDS[code & 3], code >> 2);
     # code < 0: the entries _multi[-code - 1] (a word that is, say, both a term and a cue).
-    _codes: list[int] = field(default_factory=list, repr=False, compare=False)
-    _multi: list[tuple[tuple[str, int], ...]] = field(default_factory=list, repr=False, compare=False)
-    _case_ids: tuple[str, ...] = field(default=(), repr=False, compare=False)
-    _digit_detectors: tuple[int, ...] = field(default=(), repr=False, compare=False)
+    _codes: list[int]
+    _multi: list[tuple[tuple[str, int], ...]]
+    _case_ids: tuple[str, ...]
+    _digit_detectors: tuple[int, ...]
+
+    def __init__(
+        self, rules: tuple[Rule, ...], cues: tuple[Cue, ...], cases: dict[str, CaseInfo],
+        thresholds: dict[str, float], digest: str, sources: tuple[str, ...], _matcher: Matcher | None = None,
+        _codes: list[int] | None = None, _multi: list[tuple[tuple[str, int], ...]] | None = None,
+        _case_ids: tuple[str, ...] = (), _digit_detectors: tuple[int, ...] = (),
+    ) -> None:
+        s = object.__setattr__
+        s(self, "rules", rules)
+        s(self, "cues", cues)
+        s(self, "cases", cases)
+        s(self, "thresholds", thresholds)
+        s(self, "digest", digest)
+        s(self, "sources", sources)
+        s(self, "_matcher", Matcher([]) if _matcher is None else _matcher)
+        s(self, "_codes", [] if _codes is None else _codes)
+        s(self, "_multi", [] if _multi is None else _multi)
+        s(self, "_case_ids", _case_ids)
+        s(self, "_digit_detectors", _digit_detectors)
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is self.__class__:
+            return all(getattr(self, f) == getattr(other, f) for f in self._PUBLIC)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(tuple(getattr(self, f) for f in self._PUBLIC))
+
+    def __repr__(self) -> str:
+        return f"Ruleset({', '.join(f'{f}={getattr(self, f)!r}' for f in self._PUBLIC)})"
 
     def rule(self, code: str) -> Rule | None:
         for r in self.rules:
@@ -139,7 +173,34 @@ class Ruleset:
 
 
 def default_sources() -> list[Path]:
+    from .paths import data_dir
+
     return [data_dir("lexicons"), data_dir("seeds")]
+
+
+def _default_files() -> list[str] | None:
+    """The bundled source files as strings, found with ``os`` alone (pathlib costs a pre-send
+    check ~3 ms): what ``_expand(default_sources())`` gives, or None to take that slower road
+    (a missing or unreadable folder, whose error it reports)."""
+    pkg = os.path.dirname(os.path.realpath(__file__))  # paths.data_dir: the wheel's _data, else the tree
+    out: list[str] = []
+    for name in ("lexicons", "seeds"):
+        folder = os.path.join(pkg, "_data", name)
+        if not os.path.isdir(folder):
+            folder = os.path.join(os.path.dirname(pkg), name)
+        try:
+            names = os.listdir(folder)
+        except OSError:
+            return None
+        # Path.glob("*.toml") in sorted order, without hidden files
+        out.extend(sorted(os.path.join(folder, n) for n in names if n.endswith(".toml") and not n.startswith(".")))
+    return out
+
+
+def _cache_dir() -> str:
+    """paths.cache_dir(), as a string."""
+    base = os.environ.get("LEAKGUARD_CACHE_DIR") or os.environ.get("XDG_CACHE_HOME")
+    return os.path.join(base, "leakguard") if base else os.path.join(os.path.expanduser("~"), ".cache", "leakguard")
 
 
 def _expand(paths: Iterable[Path]) -> list[Path]:
@@ -157,6 +218,8 @@ def _expand(paths: Iterable[Path]) -> list[Path]:
 
 
 def _digest(files: Sequence[Path]) -> str:
+    from hashlib import sha256  # only when compiling: a warm start hashes nothing
+
     h = sha256(f"leakguard {__version__} format {_FORMAT_VERSION}\n".encode())
     for f in files:
         try:
@@ -179,15 +242,23 @@ def load_ruleset(
     file's name also carries the SHA-256 content digest it was compiled from, which must
     match the digest recorded inside.  Any change to a file changes its stamp: recompiled.
     """
-    files = _expand(list(paths) if paths is not None else default_sources())
-    files += _expand(extra)
-    stamp = _stamp(files)
+    found = _default_files() if paths is None and not extra else None
+    files = _expand(list(paths) if paths is not None else default_sources()) + _expand(extra) if found is None else []
+    stamp = _stamp(found if found is not None else files)
     compiled = _read_cache(stamp) if use_cache else None
     if compiled is not None:
         try:
             return from_compiled(compiled)
         except (KeyError, TypeError, ValueError, AttributeError):
             pass  # a cache of the wrong shape (another version, a hand edit): rebuild it
+    if found is not None:
+        from pathlib import Path
+
+        files = [Path(f) for f in found]
+    return _compile_and_cache(files, stamp, use_cache)
+
+
+def _compile_and_cache(files: Sequence[Path], stamp: str, use_cache: bool) -> Ruleset:
     digest = _digest(files)
     compiled = compile_sources(files)
     compiled["matcher"] = matcher_tables(compiled)
@@ -198,31 +269,39 @@ def load_ruleset(
     return from_compiled(compiled)
 
 
-def _stamp(files: Sequence[Path]) -> str:
+def _stamp(files: Sequence[str | Path]) -> str:
     parts = [f"leakguard {__version__} format {_FORMAT_VERSION}"]
     for f in files:
         try:
-            st = f.stat()
+            st = os.stat(f)
         except OSError as e:
             raise LeakguardError(f"{f}: cannot read ({e.strerror or e})") from None
-        parts.append(f"{f.resolve()}\0{st.st_size}\0{st.st_mtime_ns}")
+        parts.append(f"{os.path.realpath(f)}\0{st.st_size}\0{st.st_mtime_ns}")  # realpath: Path.resolve()
     return "\n".join(parts)
 
 
+_STAMP_MODULUS = (1 << 61) - 1  # a Mersenne prime
+
+
 def _prefix(stamp: str) -> str:
-    return f"ruleset-{sha256(stamp.encode()).hexdigest()[:16]}-"
+    # The name only narrows the search (the stamp recorded inside is compared in full), so a
+    # cheap hash does: the stamp's bytes as one integer modulo a prime, at C speed, where a
+    # SHA-256 would cost a warm start loading its module.
+    n = int.from_bytes(stamp.encode("utf-8", "surrogatepass"), "big") % _STAMP_MODULUS
+    return f"ruleset-{n:016x}-"
 
 
 def _read_cache(stamp: str) -> dict[str, Any] | None:
     prefix = _prefix(stamp)
+    folder = _cache_dir()
     try:
-        names = [e.name for e in os.scandir(cache_dir()) if e.name.startswith(prefix) and e.name.endswith(".json")]
+        names = [e.name for e in os.scandir(folder) if e.name.startswith(prefix) and e.name.endswith(".json")]
     except OSError:
         return None
     for name in names:
         try:
-            with open(cache_dir() / name, "rb") as f:
-                data = json.loads(f.read())
+            with open(os.path.join(folder, name), "rb") as f:
+                data = _loads(f.read())
         except (OSError, ValueError):
             continue
         if (
@@ -231,25 +310,63 @@ def _read_cache(stamp: str) -> dict[str, Any] | None:
             and data.get("stamp") == stamp
             and isinstance(data.get("digest"), str)
             and name == _cache_name(stamp, data["digest"])
-            and _read_keys(data, cache_dir() / name)
+            and _read_keys(data, os.path.join(folder, name))
         ):
             return data
     return None
 
 
-def _read_keys(data: dict[str, Any], path: Path) -> bool:
+class _JSONContext:
+    """What json's C scanner reads from a JSONDecoder: the defaults of ``json.loads``."""
+
+    strict = True
+    object_hook = object_pairs_hook = None
+    parse_float, parse_int = float, int
+    parse_constant = {"-Infinity": float("-inf"), "Infinity": float("inf"), "NaN": float("nan")}.__getitem__
+
+
+def _loads(raw: bytes) -> Any:
+    """``json.loads`` of a cache file with json's C scanner alone (the json package compiles its
+    regular expressions on import: ~1.5 ms of a pre-send check).  ValueError if not one JSON value."""
+    try:
+        from _json import make_scanner
+    except ImportError:  # pragma: no cover - not CPython
+        import json
+
+        return json.loads(raw)
+    text = raw.decode("utf-8", "surrogatepass")
+    ws = " \t\n\r"
+    try:
+        scan = make_scanner(_JSONContext())  # type: ignore[arg-type]  # duck-typed like JSONDecoder
+        value, end = scan(text, len(text) - len(text.lstrip(ws)))
+    except StopIteration:
+        raise ValueError("not JSON") from None
+    if text[end:].strip(ws):
+        raise ValueError("extra data after the JSON value")
+    return value
+
+
+def _read_keys(data: dict[str, Any], path: str) -> bool:
     """Put the keys from the cache's side file (UTF-16, one per line) into ``data``."""
     m = data.get("matcher")
     if not isinstance(m, dict) or "keys" in m:
         return True
     try:
-        keys = path.with_suffix(".keys").read_bytes().decode("utf-16-le")
+        with open(path[: -len(".json")] + ".keys", "rb") as f:
+            keys = _utf_16_le(f.read())
     except (OSError, UnicodeDecodeError):
         return False
     if len(keys) != m.get("keys_length"):
         return False
     m["keys"] = keys
     return True
+
+
+def _utf_16_le(data: bytes) -> str:
+    """``data.decode("utf-16-le")`` without the codec look-up (which imports a module)."""
+    import codecs  # loaded at interpreter start-up
+
+    return codecs.utf_16_le_decode(data, "strict", True)[0]
 
 
 def _cache_name(stamp: str, digest: str) -> str:
@@ -259,23 +376,26 @@ def _cache_name(stamp: str, digest: str) -> str:
 def _write_cache(stamp: str, digest: str, compiled: dict[str, Any]) -> None:
     import tempfile  # deferred: only when the cache is (re)written
 
-    target = cache_dir() / _cache_name(stamp, digest)
+    target = os.path.join(_cache_dir(), _cache_name(stamp, digest))
     m = compiled["matcher"]
     keys = m["keys"] if isinstance(m["keys"], str) else None
     if keys is not None:  # the keys go to a side file: decoding UTF-16 beats parsing a JSON string
         compiled = compiled | {"matcher": {k: v for k, v in m.items() if k != "keys"} | {"keys_length": len(keys)}}
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
+        os.makedirs(os.path.dirname(target), exist_ok=True)
         if keys is not None:
-            _atomic_bytes(target.with_suffix(".keys"), keys.encode("utf-16-le", "surrogatepass"), tempfile)
+            keys_target = target[: -len(".json")] + ".keys"
+            _atomic_bytes(keys_target, keys.encode("utf-16-le", "surrogatepass"), tempfile)
+        import json
+
         data = json.dumps(compiled, ensure_ascii=False, separators=(",", ":")).encode("utf-8", "surrogatepass")
         _atomic_bytes(target, data, tempfile)
     except OSError:
         pass  # a read-only home just means no cache
 
 
-def _atomic_bytes(target: Path, data: bytes, tempfile: Any) -> None:
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".ruleset-", suffix=".tmp")
+def _atomic_bytes(target: str, data: bytes, tempfile: Any) -> None:
+    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(target), prefix=".ruleset-", suffix=".tmp")
     with os.fdopen(fd, "wb") as f:
         f.write(data)
     os.replace(tmp, target)
@@ -552,10 +672,15 @@ def _decode_runs(m: dict[str, Any], n_keys: int, sizes: dict[str, int]) -> tuple
         raise ValueError("compiled matcher tables do not fit together")  # a stale or hand-edited cache
     multi: list[tuple[tuple[str, int], ...]] = []
     for idx, entries in m["multi"].items():
-        decoded = tuple((str(kind), int(i)) for kind, i in entries)
-        if not decoded or any(kind not in sizes or not 0 <= i < sizes[kind] for kind, i in decoded):
+        decoded = []
+        for kind, i in entries:  # a plain loop: ~300 entries on every start-up
+            kind, i = str(kind), int(i)
+            if not 0 <= i < sizes.get(kind, 0):
+                raise ValueError("bad entry in the compiled matcher tables")
+            decoded.append((kind, i))
+        if not decoded:
             raise ValueError("bad entry in the compiled matcher tables")
-        multi.append(decoded)
+        multi.append(tuple(decoded))
         codes[int(idx)] = -len(multi)
     return codes, multi
 
@@ -566,19 +691,17 @@ def from_compiled(c: dict[str, Any]) -> Ruleset:
     if keys == [""]:
         keys = []
     rules = tuple(_rule_of(r, keys) for r in c["rules"])
-    cues = tuple(
+    cues = tuple(  # positional: the fields in order (code, name, signal, feature, weight, scope, …)
         Cue(
-            code=q["code"], name=q["name"], signal=q["signal"], feature=q["feature"], weight=q["weight"],
-            scope=q["scope"], window=q["window"], terms=tuple(q["terms"]),
-            applies_to=tuple(q["applies_to"]), origin=q["origin"],
+            q["code"], q["name"], q["signal"], q["feature"], q["weight"], q["scope"], q["window"],
+            tuple(q["terms"]), tuple(q["applies_to"]), q["origin"],
         )
         for q in c["cues"]
     )
-    cases = {
+    cases = {  # positional: id, category, features, keywords, messaging_leak, parent, summary, lesson
         k: CaseInfo(
-            id=v["id"], category=v["category"], features=frozenset(v["features"]),
-            keywords=tuple(v["keywords"]), messaging_leak=v["messaging_leak"], parent=v.get("parent"),
-            summary=v["summary"], lesson=v["lesson"],
+            v["id"], v["category"], frozenset(v["features"]), tuple(v["keywords"]), v["messaging_leak"],
+            v.get("parent"), v["summary"], v["lesson"],
         )
         for k, v in c["cases"].items()
     }

@@ -16,22 +16,31 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
 
 from .config import AllowPattern, Settings
-from .model import Finding, LeakguardError, Verdict
+from .model import Finding, FrozenValue, LeakguardError, Verdict
 
 PATTERN_TIMEOUT = 0.5  # seconds per allow pattern per text
-_PRAGMA = re.compile(r"leakguard:ignore(?:\[([A-Za-z0-9_,\- ]*)\])?")
+_PRAGMA = r"leakguard:ignore(?:\[([A-Za-z0-9_,\- ]*)\])?"  # compiled (and cached by re) on use
 Span = tuple[int, int]
+_set = object.__setattr__
 
 
-@dataclass(frozen=True)
-class Suppressor:
-    disabled: frozenset[str] = frozenset()
-    terms: tuple[str, ...] = ()  # normalised
-    patterns: tuple[AllowPattern, ...] = ()
-    inline: bool = True
+class Suppressor(FrozenValue):
+    """What a run suppresses (immutable): disabled codes, allowed terms and patterns, pragmas."""
+
+    __slots__ = ("disabled", "terms", "patterns", "inline")  # noqa: RUF023 - field order
+    disabled: frozenset[str]
+    terms: tuple[str, ...]  # normalised
+    patterns: tuple[AllowPattern, ...]
+    inline: bool
+
+    def __init__(self, disabled: frozenset[str] = frozenset(), terms: tuple[str, ...] = (),
+                 patterns: tuple[AllowPattern, ...] = (), inline: bool = True) -> None:
+        _set(self, "disabled", disabled)
+        _set(self, "terms", terms)
+        _set(self, "patterns", patterns)
+        _set(self, "inline", inline)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Suppressor:
@@ -71,13 +80,13 @@ def rebuild(v: Verdict, findings: Iterable[Finding], thresholds: dict[str, float
     kept_notes = tuple(notes) if notes is not None else v.notes
     top = max((f.score for f in kept), default=max((f.score for f in kept_notes), default=0.0))
     verdict = "block" if top >= thresholds["block"] else "warn" if top >= thresholds["warn"] else "pass"
-    return replace(v, verdict=verdict, score=top, findings=kept, notes=kept_notes)
+    return Verdict(verdict, top, kept, v.text_length, kept_notes)
 
 
 def inline_pragmas(text: str) -> dict[int, frozenset[str] | None]:
     """Line start offset → codes ignored on that line (``None``: all codes)."""
     out: dict[int, frozenset[str] | None] = {}
-    for m in _PRAGMA.finditer(text):
+    for m in re.finditer(_PRAGMA, text):
         start = _line_start(text, m.start())
         codes = None if m.group(1) is None else frozenset(c.strip().upper() for c in m.group(1).split(",") if c.strip())
         prev = out.get(start, frozenset())

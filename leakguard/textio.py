@@ -11,10 +11,12 @@ import codecs
 import io
 import os
 import stat
-from pathlib import Path
-from typing import BinaryIO, TextIO
+from typing import TYPE_CHECKING, BinaryIO, TextIO
 
 from .model import LeakguardError
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 ENCODINGS = ("utf-8", "utf-8-sig", "gb18030", "utf-16", "utf-16-le", "utf-16-be")
 _ALIASES = {"utf8": "utf-8", "gbk": "gb18030", "gb2312": "gb18030", "cp936": "gb18030", "utf16": "utf-16"}
@@ -138,6 +140,8 @@ def decode_bytes(data: bytes, label: str, encoding: str | None = None) -> str:
 def read_text(path: str | os.PathLike[str], encoding: str | None = None, max_bytes: int = MAX_TEXT_BYTES) -> str:
     """Read a whole (small) text file, sniffing its encoding.  Bigger than ``max_bytes``
     is refused (one line) instead of filling memory."""
+    from pathlib import Path  # deferred: reading stdin (a pre-send check) needs no pathlib
+
     p = Path(path)
     st = _check_regular(p)
     if st.st_size > max_bytes:
@@ -168,6 +172,8 @@ def open_text(path: str | os.PathLike[str], encoding: str | None = None) -> Text
     can count lines themselves.  Invalid bytes later in the file raise
     UnicodeDecodeError from the stream; callers count and report them.
     """
+    from pathlib import Path  # deferred: reading stdin (a pre-send check) needs no pathlib
+
     p = Path(path)
     _check_regular(p)
     try:

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import json
 import sys
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -13,6 +11,9 @@ from ..model import LeakguardError, Verdict
 from . import EXIT_FLAGGED, EXIT_OK, EXIT_USAGE, cli
 from .common import lang_option, lexicon_options, styler
 from .guard import guard_options, hook_mode, prepare
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 SCHEMA_VERSION = 1
 _ORDER = {"pass": 0, "warn": 1, "block": 2}
@@ -36,6 +37,8 @@ def _check_one(
     if name == "-":
         text = read_stdin(sys.stdin.buffer, encoding)
         return [("<stdin>", text, scanner.check(text, to=to, lang=lang, explain=explain))]
+    from pathlib import Path
+
     path = Path(name)
     from ..attachcheck import check_attachment, looks_like_attachment
 
@@ -125,6 +128,8 @@ def check_cmd(
 
     def report(results: list[tuple[str, str, Verdict]]) -> None:
         if fmt == "json":
+            import json
+
             click.echo(json.dumps(to_json(results, show_matches), ensure_ascii=False, indent=2))
         elif fmt == "sarif":
             to_sarif(results, scanner.ruleset, lang)

@@ -9,14 +9,16 @@ from __future__ import annotations
 import functools
 import os
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
-from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from ..model import LeakguardError, Verdict
 from . import EXIT_FLAGGED, EXIT_OK, EXIT_USAGE
+from .common import as_path
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 F = TypeVar("F", bound=Callable[..., Any])
 GIT_BYPASS = "git commit --no-verify"
@@ -24,25 +26,25 @@ ENV_BYPASS = "LEAKGUARD_BYPASS=1"
 
 
 def guard_options(f: F) -> F:
-    f = click.option("--baseline", "baseline", type=click.Path(path_type=Path, dir_okay=False), default=None,
+    f = click.option("--baseline", "baseline", type=click.Path(dir_okay=False), default=None, callback=as_path,
                      help="Report only findings not in this baseline (see `leakguard baseline create`).")(f)
     f = click.option("--no-config", is_flag=True, help="Ignore .leakguard.toml / [tool.leakguard] settings.")(f)
-    f = click.option("--config", "config", type=click.Path(path_type=Path, dir_okay=False), default=None,
+    f = click.option("--config", "config", type=click.Path(dir_okay=False), default=None, callback=as_path,
                      help="Settings file (default: .leakguard.toml or pyproject.toml [tool.leakguard], "
                           "found by walking up from the current folder).")(f)
     return f
 
 
-@dataclass
 class Env:
-    """The scanner and filters of one run."""
+    """The scanner and filters of one run (a plain class: @dataclass costs start-up time)."""
 
-    scanner: Any
-    settings: Any
-    suppressor: Any
-    matcher: Any  # baseline.Matcher | None
-    lang: str
-    fail_on: str
+    def __init__(self, scanner: Any, settings: Any, suppressor: Any, matcher: Any, lang: str, fail_on: str):
+        self.scanner = scanner
+        self.settings = settings
+        self.suppressor = suppressor
+        self.matcher = matcher  # baseline.Matcher | None
+        self.lang = lang
+        self.fail_on = fail_on
 
     @property
     def thresholds(self) -> dict[str, float]:

@@ -9,11 +9,10 @@ have no street or estate in front and are not addresses.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
-import regex
-
-from .base import Detection, make, words
+from .base import Detection, lazy, make, words
 
 STREET_SUFFIXES = ("大街", "大道", "胡同", "路", "街", "巷", "弄")
 ESTATE_SUFFIXES = words("小区 花园 家园 新村 公寓 大厦 社区 广场 苑 园 村 庄 府 湾")
@@ -26,11 +25,19 @@ _NUM = (
     f"|(?!一){_HAN_NUM}{{1,3}}{_HAN_UNIT}|一{_HAN_NUM}{{1,2}}{_HAN_UNIT}|一(?=单元|号楼))"
 )
 _ELEM = f"(?:{_NUM}(?:{_UNITS})|[0-9]{{1,3}}-[0-9]{{1,3}}-[0-9]{{2,4}})"
-_FILLER = "(?:那边|这边|附近|旁边|对面)?"
-_ADDRESS = regex.compile(
-    f"({'|'.join(STREET_SUFFIXES + ESTATE_SUFFIXES)}){_FILLER}({_ELEM}(?:-?{_ELEM}){{0,5}}(?:[0-9]{{3,4}}(?![0-9]))?)"
+_FILLERS = ("那边", "这边", "附近", "旁边", "对面")
+_FILLER = f"(?:{'|'.join(_FILLERS)})?"
+_SUFFIXES = STREET_SUFFIXES + ESTATE_SUFFIXES
+_SUFFIX_ALT = "|".join(_SUFFIXES)
+_ADDRESS = lazy(
+    f"({_SUFFIX_ALT}){_FILLER}({_ELEM}(?:-?{_ELEM}){{0,5}}(?:[0-9]{{3,4}}(?![0-9]))?)"
 )
-_ELEM_RE = regex.compile(f"({_NUM})({_UNITS})|[0-9]{{1,3}}-[0-9]{{1,3}}-[0-9]{{2,4}}|[0-9]{{3,4}}")
+_ELEM_RE = lazy(f"({_NUM})({_UNITS})|[0-9]{{1,3}}-[0-9]{{1,3}}-[0-9]{{2,4}}|[0-9]{{3,4}}")
+# A necessary condition of _ADDRESS for detectors.PREFILTERS: a suffix, the filler, then the
+# first character of a unit (every unit number starts with a digit, a-h or a Chinese numeral).
+_UNIT_STARTS = "0123456789abcdefghABCDEFGH一二三四五六七八九十"
+PREFILTER = f"(?:{_SUFFIX_ALT}){_FILLER}[{_UNIT_STARTS}]"
+_UNIT_START_SET = frozenset(_UNIT_STARTS)
 
 _STRONG_UNITS = frozenset({"号楼", "号院", "单元", "栋", "幢", "座", "室"})
 _STOP_CHARS = frozenset("住在到去于是的从往送寄搬址把我你他她它们这那哪了就也都还要说给被个让有为号全")
@@ -58,20 +65,36 @@ _NUMERALS = frozenset("一二三四五六七八九十")
 MAX_NAME = 16
 
 
+def possible(text: str) -> bool:
+    """``re.search(PREFILTER, text) is not None``, found with ``str.find`` (nothing to compile)."""
+    for suffix in _SUFFIXES:
+        i = text.find(suffix)
+        while i >= 0:
+            j = i + len(suffix)
+            if text[j : j + 1] in _UNIT_START_SET:
+                return True
+            for filler in _FILLERS:
+                k = j + len(filler)
+                if text.startswith(filler, j) and text[k : k + 1] in _UNIT_START_SET:
+                    return True
+            i = text.find(suffix, i + 1)
+    return False
+
+
 def detect_addresses(text: str) -> Iterator[Detection]:
-    for m in _ADDRESS.finditer(text):
+    for m in _ADDRESS().finditer(text):
         found = _judge(text, m)
         if found:
             yield found
 
 
-def _judge(text: str, m: regex.Match[str]) -> Detection | None:
+def _judge(text: str, m: re.Match[str]) -> Detection | None:
     suffix, chain = m.group(1), m.group(2)
     name_start = _name_start(text, m.start())
     name = text[name_start : m.start()]
     if not name or _generic(name, suffix):
         return None
-    units = [e.group(2) or "-" for e in _ELEM_RE.finditer(chain)]
+    units = [e.group(2) or "-" for e in _ELEM_RE().finditer(chain)]
     if not _units_ok(suffix, units, text[m.end() : m.end() + 2]):
         return None
     detail = f"{'street' if suffix in STREET_SUFFIXES else 'estate'} {name}{suffix} + {'/'.join(units)}"

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import regex
+from .base import lazy
 
-_ADMIN_PREFIX = regex.compile(r"^.*(?:省|市|(?<![小社园校景厂片城新老])区|县|旗|镇|乡)")
+_ADMIN_PREFIX = lazy(r"^.*(?:省|市|(?<![小社园校景厂片城新老])区|县|旗|镇|乡)")
 _FULL_STAR = "＊"
 
 
@@ -42,7 +42,7 @@ def _email(value: str) -> str:
 
 
 def _address(value: str) -> str:
-    m = _ADMIN_PREFIX.match(value)
+    m = _ADMIN_PREFIX().match(value)
     kept = m.group() if m and m.end() < len(value) else ""
     return kept + _FULL_STAR * (len(value) - len(kept))
 

@@ -6,25 +6,28 @@ digits fit a kind.  A number is never searched for inside a longer unbroken digi
 group touching ``*`` (already masked) or a letter is dropped.
 """
 
-from __future__ import annotations
+# No ``from __future__ import annotations``: see detectors/base.py (NamedTuples start faster).
 
+import re
 from collections.abc import Iterator
 from typing import NamedTuple
 
-import regex
-
-from .base import Detection, inside, make, url_spans
+from .base import Detection, inside, lazy, make, url_spans
 from .checks import birth_date, card_network, gb11643_check_digit, luhn_ok, mobile_carrier, region_name
 
 _SPACE = "[ \u00a0\u3000]"
 _DASH = "[-\u2010-\u2015\u2212]"
 _SEP = f"(?:{_SPACE}?{_DASH}{_SPACE}?|{_SPACE}{{1,2}})"
-_STRETCH = regex.compile(rf"[0-9](?:[0-9]|{_SPACE}|{_DASH}){{8,}}[0-9xX]")
-_RUN = regex.compile(rf"(?<![0-9])(\+{_SPACE}?)?[0-9]+(?:{_SEP}[0-9]+)*(?:[xX](?![A-Za-z]))?")
-_GROUP = regex.compile(r"[0-9]+[xX]?")
-_PAREN_LANDLINE = regex.compile(
+_STRETCH_SOURCE = rf"[0-9](?:[0-9]|{_SPACE}|{_DASH}){{8,}}[0-9xX]"
+_STRETCH = lazy(_STRETCH_SOURCE)
+_RUN = lazy(rf"(?<![0-9])(\+{_SPACE}?)?[0-9]+(?:{_SEP}[0-9]+)*(?:[xX](?![A-Za-z]))?")
+_GROUP = lazy(r"[0-9]+[xX]?")
+_PAREN_LANDLINE = lazy(
     rf"\({_SPACE}?(0[1-9][0-9]{{1,2}}){_SPACE}?\){_SPACE}?([2-8][0-9]{{2,3}}){_DASH}?([0-9]{{4}})(?![0-9])"
 )
+# A necessary condition (detectors.PREFILTERS): every number is found inside a digit stretch
+# or is a landline whose area code is in brackets.
+PREFILTER = rf"{_STRETCH_SOURCE}|\({_SPACE}?0[1-9]"
 
 _ID18_SIGS = {(18,), (6, 8, 4), (6, 4, 4, 4), (4, 4, 4, 4, 2), (3, 3, 4, 4, 4), (6, 12)}
 _ID15_SIGS = {(15,), (6, 6, 3), (6, 9)}
@@ -54,26 +57,26 @@ class Verdict(NamedTuple):
 
 def detect_numbers(text: str) -> Iterator[Detection]:
     urls = url_spans(text)
-    for stretch in _STRETCH.finditer(text):  # cheap pre-scan: only long digit stretches can be numbers
-        for m in _RUN.finditer(text, max(0, stretch.start() - 2), stretch.end() + 1):
+    for stretch in _STRETCH().finditer(text):  # cheap pre-scan: only long digit stretches can be numbers
+        for m in _RUN().finditer(text, max(0, stretch.start() - 2), stretch.end() + 1):
             if m.end() - m.start() < _MIN_RUN:
                 continue
             groups = _trim(text, m, _groups(m))
             yield from (
                 d for d in _segment(groups, bool(m.group(1)), m.start()) if not inside(urls, d.start, d.end)
             )
-    for m in _PAREN_LANDLINE.finditer(text) if "(" in text else ():
+    for m in _PAREN_LANDLINE().finditer(text) if "(" in text else ():
         parts = _landline(m.group(1) + m.group(2) + m.group(3))
         if parts and parts[0] == m.group(1):
             yield make("landline", m.span(), "".join(parts), None, _landline_detail(parts))
 
 
-def _groups(m: regex.Match[str]) -> list[Group]:
+def _groups(m: re.Match[str]) -> list[Group]:
     base = m.start()
-    return [Group(base + g.start(), base + g.end(), g.group().lower()) for g in _GROUP.finditer(m.group())]
+    return [Group(base + g.start(), base + g.end(), g.group().lower()) for g in _GROUP().finditer(m.group())]
 
 
-def _trim(text: str, m: regex.Match[str], groups: list[Group]) -> list[Group]:
+def _trim(text: str, m: re.Match[str], groups: list[Group]) -> list[Group]:
     """Drop edge groups that are part of a masked value, a decimal fraction or an alphanumeric token."""
     start, end = m.start(), m.end()
     before = text[start - 1] if start else ""

@@ -3,17 +3,38 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Callable
 
 from ..i18n import t
 from ..model import Finding, Step, Verdict
 
-_LONG_DIGITS = re.compile(r"\d[\d \-]{5,}\d")
+_LONG_DIGITS = r"\d[\d \-]{5,}\d"  # compiled (and cached by re) on first use
 Style = Callable[..., str]
 
 
+# Code-point ranges whose display width is known without unicodedata (checked against it in
+# tests/test_startup.py): printable ASCII 1; CJK symbols and punctuation, CJK ideographs and
+# full-width forms 2.  Other text asks unicodedata (a library load a plain report can skip).
+_NARROW = (0x20, 0x7E)
+_WIDE = ((0x3000, 0x303E), (0x4E00, 0x9FFF), (0xFF01, 0xFF60), (0xFFE0, 0xFFE6))
+
+
 def width(s: str) -> int:
+    n = 0
+    for c in s:
+        o = ord(c)
+        if _NARROW[0] <= o <= _NARROW[1]:
+            n += 1
+        elif any(lo <= o <= hi for lo, hi in _WIDE):
+            n += 2
+        else:
+            return _width(s)
+    return n
+
+
+def _width(s: str) -> int:
+    import unicodedata
+
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 0 if unicodedata.combining(c) else 1 for c in s)
 
 
@@ -26,7 +47,7 @@ def mask_digits(s: str) -> str:
     def repl(m: re.Match[str]) -> str:
         v = m.group()
         return v[:3] + "*" * (len(v) - 5) + v[-2:]
-    return _LONG_DIGITS.sub(repl, s)
+    return re.sub(_LONG_DIGITS, repl, s)
 
 
 def context(text: str, f: Finding, others: list[Finding], show: bool, radius: int = 24) -> tuple[str, str, str]:
