@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
-__all__ = ["Scanner", "check", "Verdict", "Finding", "LeakguardError", "__version__"]
+__all__ = ["Finding", "LeakguardError", "Scanner", "Verdict", "__version__", "check"]
 
 if TYPE_CHECKING:
     from .model import Finding, LeakguardError, Verdict

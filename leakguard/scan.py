@@ -157,8 +157,10 @@ def scan(
     if not bulk:  # a wrapper with its own check(): one message at a time
         for item in items:
             for one in expand(item) if isinstance(item, Chunk) else (item,):
-                yield from run.collect([one], [scanner.check(one.text, to=one.conversation, lang=lang)]
-                                       if run.checked(one) else [])
+                verdicts = []
+                if not isinstance(one, BadRecord) and run.checked(one):
+                    verdicts.append(scanner.check(one.text, to=one.conversation, lang=lang))
+                yield from run.collect([one], verdicts)
             if tick is not None:
                 tick()
     else:
@@ -228,16 +230,16 @@ class _Run:
             chars += len(m.text)
             yield _emit(summary, self.post, with_index(m, self.index + pos), v)
         emitted = len(result.items) - result.bad
-        if result.count > emitted:
-            summary.count(chunk.path, result.count - emitted, result.chars - chars)
-        self.index += result.count
+        if result.messages > emitted:
+            summary.count(chunk.path, result.messages - emitted, result.chars - chars)
+        self.index += result.messages
 
 
 class ChunkResult(NamedTuple):
     """A checked chunk: its message count and text length, and in input order its bad
     records and the ``(position, message, verdict)`` of each message to report."""
 
-    count: int
+    messages: int
     chars: int
     items: list[Any]
     bad: int
@@ -382,6 +384,7 @@ def _parallel(
     pending: deque[tuple[Unit, Any]] = deque()
     try:
         for unit in chain(early, units):
+            job: Any
             if isinstance(unit, Chunk):
                 job = pool.apply_async(_work_chunk, (unit, lang, run.everything))
             else:

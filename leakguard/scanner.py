@@ -7,7 +7,7 @@ caches of per-rule and per-destination results, which depend on the ruleset alon
 :meth:`Scanner.check` checks one text.  :meth:`Scanner.check_many` checks a batch of
 messages with one normalisation and one automaton pass over the batch joined by newlines
 (no key contains a newline, and normalising never crosses one); a message without a rule
-term, a detector gate or a five-digit run cannot produce a finding and passes at once, the
+term, a detector gate or a digit stretch cannot produce a finding and passes at once, the
 others go through the same steps as :meth:`check` with their share of the batch's hits.
 The verdicts are identical to calling :meth:`check` on each message.
 """
@@ -20,14 +20,16 @@ from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
 from itertools import accumulate
 from operator import itemgetter
-from pathlib import Path
-from typing import Any, NamedTuple, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from .model import CaseRef, Finding, Step, Verdict
 from .normalise import Normalised, line_col, normalise
 from .ruleset import ALNUM, KINDS, CaseInfo, Rule, Ruleset, load_ruleset
 
-_DIGITS = re.compile(r"\d{5}")
+if TYPE_CHECKING:
+    from pathlib import Path
+
+_DIGITS: re.Pattern[str] | None = None  # the digit detectors' gate (digitgate.GATE)
 _TRIGGERS = re.compile(b"[\x01\x02]")  # in the per-hit kinds of a batch: a rule term or a gate
 _ASCII_ALNUM = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
 SEVERITY_ORDER = {"info": 0, "low": 1, "medium": 2, "high": 3, "critical": 4}
@@ -43,22 +45,24 @@ _DEST_CACHE = 4096  # destinations (conversation names) whose cue steps are reme
 _Raw = tuple[str, float, "str | int | None"]
 
 
-class Hit(NamedTuple):
-    kind: str  # r(ule) | c(ue) | k(case keyword) | g(ate) | d(etection)
-    index: int  # type: ignore[assignment]  # rule / cue / case index (shadows tuple.index)
-    start: int  # normalised coordinates
-    end: int
-
-
-class Candidate(NamedTuple):
-    rule: Rule
-    start: int  # normalised
-    end: int
-    valid: bool | None = None
-    detail: str = ""
-    value: str = ""
-    kind: str = ""  # detector kind, "" for lexicon terms
-    sensitive: bool = False
+# Functional NamedTuples (as in ruleset): the class form would compile a ForwardRef per
+# string annotation of this module on every start-up.
+Hit = NamedTuple("Hit", [  # noqa: UP014
+    ("kind", str),  # r(ule) | c(ue) | k(case keyword) | g(ate) | d(etection)
+    ("index", int),  # rule / cue / case index (shadows tuple.index)
+    ("start", int),  # normalised coordinates
+    ("end", int),
+])
+Candidate = NamedTuple("Candidate", [  # noqa: UP014
+    ("rule", Rule),
+    ("start", int),  # normalised
+    ("end", int),
+    ("valid", bool | None),
+    ("detail", str),
+    ("value", str),
+    ("kind", str),  # detector kind, "" for lexicon terms
+    ("sensitive", bool),
+])
 
 
 class Scanner:
@@ -125,7 +129,7 @@ class Scanner:
             if h.kind == "g":
                 r = rs.rules[h.index]
                 wanted[r.detector or ""] = r
-        if rs._digit_detectors and _DIGITS.search(norm):
+        if rs._digit_detectors and _digits().search(norm):
             for i in rs._digit_detectors:
                 r = rs.rules[i]
                 wanted[r.detector or ""] = r
@@ -288,20 +292,22 @@ class Scanner:
         return [i for kind, i in pairs if kind == "g"]
 
     def _digit_messages(self, norm: str, n_at: list[int]) -> set[int]:
-        """Messages holding a five-digit run (the gate of the digit-based detectors)."""
+        """Messages holding a digit stretch (the gate of the digit-based detectors)."""
         out: set[int] = set()
         if not self.ruleset._digit_detectors:
             return out
-        m = _DIGITS.search(norm)
+        digits = _digits()
+        m = digits.search(norm)
         while m is not None:
             k = bisect_right(n_at, m.start()) - 1
             out.add(k)
-            m = _DIGITS.search(norm, n_at[k + 1])
+            m = digits.search(norm, n_at[k + 1])
         return out
 
     def _candidates(self, norm: str, hits: list[Hit]) -> list[Candidate]:
         """Rule-term hits (the longest of nested ones) and detector findings."""
-        candidates = [Candidate(self.ruleset.rules[h.index], h.start, h.end) for h in hits if h.kind == "r"]
+        rules = self.ruleset.rules
+        candidates = [Candidate(rules[h.index], h.start, h.end, None, "", "", "", False) for h in hits if h.kind == "r"]
         return _cap(_prune_overlaps(_cap(candidates, 4 * MAX_PER_RULE)) + self._detections(norm, hits), MAX_PER_RULE)
 
     def _verdict(
@@ -542,6 +548,17 @@ def _slice(norm: Normalised, own: str, text: str, o0: int, o1: int, n0: int) -> 
         (0,) + tuple(n_starts[j] - n0 for j in range(j0, j1)),
         (0,) + tuple(o_starts[j] - o0 for j in range(j0, j1)),
     )
+
+
+def _digits() -> re.Pattern[str]:
+    """What a text needs for a digit detector (ID, phone, card number) to match: a stretch of
+    digits, which may be grouped with spaces or dashes (138 0013 8000), or a bracketed area code."""
+    global _DIGITS
+    if _DIGITS is None:
+        from .digitgate import GATE
+
+        _DIGITS = re.compile(GATE)
+    return _DIGITS
 
 
 def _orig(norm: Normalised, start: int, end: int) -> str:

@@ -129,8 +129,7 @@ def decode_bytes(data: bytes, label: str, encoding: str | None = None) -> str:
         raise LeakguardError(
             f"{label}:{line}: invalid {enc} bytes at offset {e.start} (use --encoding to force one)"
         ) from None
-    if text.startswith("\ufeff"):
-        text = text[1:]
+    text = text.removeprefix("\ufeff")
     if "\x00" in text:
         line = text.count("\n", 0, text.index("\x00")) + 1
         raise LeakguardError(f"{label}:{line}: NUL character in text; is this a binary file?")

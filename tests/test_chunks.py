@@ -22,8 +22,7 @@ from leakguard.cli import main
 from leakguard.scan import Summary, scan
 from leakguard.scanner import Scanner
 from leakguard.sources import chunks as chunks_mod
-from leakguard.sources import iter_messages
-from leakguard.sources import jsonstream
+from leakguard.sources import iter_messages, jsonstream
 
 TEXTS = [
     "明天上午九点开会，大家准时到。",
@@ -119,10 +118,9 @@ def test_fast_path_is_taken_and_agrees_on_a_plain_log(tmp_path: Path, monkeypatc
     """An ordinary export goes through the fast path (not the fallback), and agrees."""
     path = tmp_path / "plain.jsonl"
     with open(path, "w", encoding="utf-8") as f:
-        for i in range(3000):
-            f.write(json.dumps({"time": f"2024-05-01 09:{i % 60:02d}:00", "sender": NAMES[i % 4],
+        f.writelines(json.dumps({"time": f"2024-05-01 09:{i % 60:02d}:00", "sender": NAMES[i % 4],
                                 "content": TEXTS[i % 5] + str(i), "conversation": NAMES[i % 3]},
-                               ensure_ascii=False) + "\n")
+                               ensure_ascii=False) + "\n" for i in range(3000))
     slow_calls = []
     real_slow = chunks_mod._slow
     monkeypatch.setattr(chunks_mod, "_slow", lambda c: slow_calls.append(c) or real_slow(c))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import pytest
@@ -10,7 +9,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from leakguard import _t2s
-from leakguard.normalise import _COMBINING, _FORMAT, _SEPS, HAN, fold, line_col, normalise
+from leakguard.normalise import fold, line_col, normalise
 from leakguard.scanner import Scanner
 
 # ----------------------------------------------------------------------------- unit tests

@@ -273,3 +273,14 @@ def test_hostile_repetition_is_bounded() -> None:
     cands = sc._candidates(norm, sc.hits(norm))
     assert len(cands) <= MAX_PER_RULE
     assert _cap(cands + cands, 3) == cands[:3]
+
+
+def test_grouped_numbers_open_the_digit_detectors_alone_and_in_batches() -> None:
+    """A phone number written in groups (138 0013 8000) has no five-digit run: the digit gate
+    is the detectors' own prefilter, so the number is found by check and check_many alike."""
+    sc = Scanner.default()
+    text = "刚确诊的那位病人，电话 138 0013 8000，家属让先别外传"
+    single = sc.check(text)
+    assert "PII202" in {f.code for f in single.findings}
+    assert all("0013" not in f.masked for f in single.findings)
+    assert sc.check_many(["好的", text, "收到"])[1] == single

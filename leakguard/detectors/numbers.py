@@ -12,13 +12,14 @@ import re
 from collections.abc import Iterator
 from typing import NamedTuple
 
+from ..digitgate import DASH as _DASH
+from ..digitgate import GATE
+from ..digitgate import SPACE as _SPACE
+from ..digitgate import STRETCH as _STRETCH_SOURCE
 from .base import Detection, inside, lazy, make, url_spans
 from .checks import birth_date, card_network, gb11643_check_digit, luhn_ok, mobile_carrier, region_name
 
-_SPACE = "[ \u00a0\u3000]"
-_DASH = "[-\u2010-\u2015\u2212]"
 _SEP = f"(?:{_SPACE}?{_DASH}{_SPACE}?|{_SPACE}{{1,2}})"
-_STRETCH_SOURCE = rf"[0-9](?:[0-9]|{_SPACE}|{_DASH}){{8,}}[0-9xX]"
 _STRETCH = lazy(_STRETCH_SOURCE)
 _RUN = lazy(rf"(?<![0-9])(\+{_SPACE}?)?[0-9]+(?:{_SEP}[0-9]+)*(?:[xX](?![A-Za-z]))?")
 _GROUP = lazy(r"[0-9]+[xX]?")
@@ -27,7 +28,7 @@ _PAREN_LANDLINE = lazy(
 )
 # A necessary condition (detectors.PREFILTERS): every number is found inside a digit stretch
 # or is a landline whose area code is in brackets.
-PREFILTER = rf"{_STRETCH_SOURCE}|\({_SPACE}?0[1-9]"
+PREFILTER = GATE
 
 _ID18_SIGS = {(18,), (6, 8, 4), (6, 4, 4, 4), (4, 4, 4, 4, 2), (3, 3, 4, 4, 4), (6, 12)}
 _ID15_SIGS = {(15,), (6, 6, 3), (6, 9)}

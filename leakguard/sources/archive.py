@@ -18,7 +18,7 @@ from zipfile import ZipFile, ZipInfo
 
 from ..model import LeakguardError
 from ..textio import SNIFF_BYTES, canonical_encoding, sniff_encoding
-from .base import ESCAPE, BadRecord, Format, Item, ParseOptions, finish
+from .base import ESCAPE, BadRecord, Format, ParseOptions, Unit, finish
 
 MAX_MEMBER_BYTES = 2 << 30  # uncompressed size of one member
 MAX_RATIO = 200  # uncompressed / compressed
@@ -92,7 +92,7 @@ def head_text(head: bytes, label: str, encoding: str | None) -> str:
     return head.decode(enc, errors="ignore").lstrip("\ufeff")
 
 
-def zip_items(path: Path, encoding: str | None, options: ParseOptions) -> Iterator[Item]:
+def zip_items(path: Path, encoding: str | None, options: ParseOptions) -> Iterator[Unit]:
     """Each text member of a (non-Slack) archive, its format detected on its own."""
     from .registry import FORMATS, detect_head  # deferred: registry imports this module
 
@@ -109,7 +109,7 @@ def zip_items(path: Path, encoding: str | None, options: ParseOptions) -> Iterat
 
 
 def _member_items(zf: ZipFile, info: ZipInfo, label: str, encoding: str | None, options: ParseOptions,
-                  formats: dict[str, Format], detect: object) -> Iterator[Item]:
+                  formats: dict[str, Format], detect: object) -> Iterator[Unit]:
     try:
         head = member_head(zf, info)
         if head.startswith(b"PK\x03\x04"):
@@ -132,7 +132,7 @@ def _sniff_zip(head: str, path: Path) -> float:
     return 0.0  # decided from the file's magic bytes in detect_format
 
 
-def _parse_zip(path: Path, encoding: str | None, options: ParseOptions) -> Iterator[Item]:
+def _parse_zip(path: Path, encoding: str | None, options: ParseOptions) -> Iterator[Unit]:
     return zip_items(path, encoding, options)
 
 

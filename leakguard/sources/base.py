@@ -128,9 +128,10 @@ class Recall:
 
 
 Event = Message | BadRecord | Keyed | Recall | Chunk
+Unit = Message | BadRecord | Chunk  # what a parser yields (chunks only with ParseOptions(chunks=True))
 StreamParser = Callable[[TextIO, str, ParseOptions], Iterator[Event]]
 Sniffer = Callable[[str, Path], float]
-PathParser = Callable[[Path, "str | None", ParseOptions], Iterator[Item]]
+PathParser = Callable[[Path, "str | None", ParseOptions], Iterator["Unit"]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -239,7 +240,7 @@ class _Window:
             yield self._pop()
 
 
-def finish(events: Iterable[Event], window: int = RECALL_WINDOW) -> Iterator[Item]:
+def finish(events: Iterable[Event], window: int = RECALL_WINDOW) -> Iterator[Unit]:
     """Resolve recalls, number messages per file (0-based), repair undecodable text and mask
     personal data in sender and conversation names."""
     win = _Window(window)
@@ -301,7 +302,7 @@ def _repaired(m: Message) -> Message:
     return replace(m, text=fix(m.text) or "", sender=fix(m.sender), conversation=fix(m.conversation))
 
 
-def _resolved(events: Iterable[Event], win: _Window) -> Iterator[Item]:
+def _resolved(events: Iterable[Event], win: _Window) -> Iterator[Unit]:
     try:
         for ev in events:
             if isinstance(ev, Keyed):

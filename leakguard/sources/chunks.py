@@ -18,20 +18,19 @@ records by construction.  ``tests/test_chunks.py`` compares them on random files
 from __future__ import annotations
 
 import io
-import json.scanner
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from itertools import repeat
 from operator import itemgetter
-from typing import TextIO
+from typing import Any, TextIO
 
 from .base import BadRecord, Chunk, Item, Message, ParseOptions, finish, masked_name
 from .jsonstream import _DECODER, MAX_JSONL_LINE
 
 CHUNK_CHARS = 256 << 10
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
-_scan_once = json.scanner.make_scanner(_DECODER)
+_scan_once = _DECODER.scan_once  # type: ignore[attr-defined]  # the C scanner: one JSON value from an index
 _LINE_ENDS = ("\n", "\r")
 
 
@@ -136,7 +135,7 @@ def _fast(chunk: Chunk) -> Opened | None:
     return Opened(texts, tos, _builder(chunk, records, keep), [])
 
 
-def _resolve(records: tuple[dict[str, object], ...], options: ParseOptions) -> tuple[str, str | None] | None:
+def _resolve(records: tuple[dict[str, Any], ...], options: ParseOptions) -> tuple[str, str | None] | None:
     """The text and conversation keys, when every record resolves them to the same top-level
     keys the ordinary reader would pick (its case-insensitive lookup included)."""
     from .fields import CONVERSATION_NAMES, TEXT_NAMES
@@ -145,7 +144,7 @@ def _resolve(records: tuple[dict[str, object], ...], options: ParseOptions) -> t
     names = (options.text_field,) if options.text_field else TEXT_NAMES
     if any("." in n for n in names + CONVERSATION_NAMES):
         return None
-    seen: set[tuple[object, ...]] = set(map(tuple, records))
+    seen: set[tuple[str, ...]] = set(map(tuple, records))
     if len(seen) > 16:
         return None
     picked: set[tuple[object, object]] = set()
@@ -165,11 +164,11 @@ def _resolve(records: tuple[dict[str, object], ...], options: ParseOptions) -> t
     return text_key, conv_key
 
 
-def _destinations(convs: list[object]) -> list[str | None] | None:
+def _destinations(convs: list[Any]) -> list[str | None] | None:
     """Conversation names as Message.conversation holds them (masked)."""
     if not set(map(type, convs)) <= {str, type(None)}:
         return None
-    names = {c: masked_name(c or None) for c in set(convs)}  # type: ignore[arg-type]
+    names = {c: masked_name(c or None) for c in set(convs)}
     return list(map(names.__getitem__, convs))
 
 

@@ -7,11 +7,12 @@ import re
 import stat
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import Literal, overload
 
 from ..model import LeakguardError
 from ..textio import SNIFF_BYTES, canonical_encoding, sniff_encoding
 from .archive import BINARY_EXTS, ZIP, open_zip
-from .base import BadRecord, Chunk, Format, Item, Message, ParseOptions, with_index
+from .base import BadRecord, Chunk, Format, Message, ParseOptions, Unit, with_index
 from .generic import CSV, JSON, JSONL, TEXT
 from .qq import QQ_COPY, QQ_TXT
 from .slack import SLACK, is_slack_dir, slack_root
@@ -71,6 +72,18 @@ def _head_bytes(path: Path) -> bytes:
         raise LeakguardError(f"{path}: permission denied") from None
     except OSError as e:
         raise LeakguardError(f"{path}: cannot open ({e.strerror or e})") from None
+
+
+@overload
+def iter_messages(paths: Sequence[Path], fmt: str | None = None, encoding: str | None = None,
+                  text_field: str | None = None, since: str | None = None, until: str | None = None,
+                  *, chunks: Literal[False] = False) -> Iterator[Message | BadRecord]: ...
+
+
+@overload
+def iter_messages(paths: Sequence[Path], fmt: str | None = None, encoding: str | None = None,
+                  text_field: str | None = None, since: str | None = None, until: str | None = None,
+                  *, chunks: bool) -> Iterator[Message | BadRecord | Chunk]: ...
 
 
 def iter_messages(
@@ -151,7 +164,7 @@ def attachment(path: Path) -> Message:
 
 
 def _all_items(paths: Sequence[Path], fmt: str | None, encoding: str | None,
-               options: ParseOptions) -> Iterator[Item]:
+               options: ParseOptions) -> Iterator[Unit]:
     seen: set[tuple[int, int]] = set()
     for path in paths:
         path = Path(path)
@@ -164,7 +177,7 @@ def _all_items(paths: Sequence[Path], fmt: str | None, encoding: str | None,
 
 
 def _walk(root: Path, fmt: str | None, encoding: str | None, options: ParseOptions,
-          seen: set[tuple[int, int]]) -> Iterator[Item]:
+          seen: set[tuple[int, int]]) -> Iterator[Unit]:
     try:
         st = root.stat()
     except OSError as e:
@@ -198,7 +211,7 @@ def _walk(root: Path, fmt: str | None, encoding: str | None, options: ParseOptio
             yield from _file_items(child, fmt, encoding, options)
 
 
-def _file_items(path: Path, fmt: str | None, encoding: str | None, options: ParseOptions) -> Iterator[Item]:
+def _file_items(path: Path, fmt: str | None, encoding: str | None, options: ParseOptions) -> Iterator[Unit]:
     label = str(path)
     try:
         st = path.stat()
@@ -218,7 +231,7 @@ def _file_items(path: Path, fmt: str | None, encoding: str | None, options: Pars
     yield from _parsed(path, name, encoding, options)
 
 
-def _parsed(path: Path, name: str, encoding: str | None, options: ParseOptions) -> Iterator[Item]:
+def _parsed(path: Path, name: str, encoding: str | None, options: ParseOptions) -> Iterator[Unit]:
     label = str(path)
     try:
         yield from FORMATS[name].parse(path, encoding, options)

@@ -21,7 +21,7 @@ from typing import Any, TextIO
 
 from ..model import LeakguardError
 from .archive import READ_ERRORS, member_head, member_problem, open_member, open_zip, skipped
-from .base import BadRecord, Event, Format, Item, Keyed, ParseOptions, Recall, finish, make_message
+from .base import BadRecord, Event, Format, Keyed, ParseOptions, Recall, Unit, finish, make_message
 from .jsonstream import JsonReader, JsonSyntaxError, RecordError, Walk
 from .streams import open_stream
 from .timefmt import UTC, from_epoch
@@ -165,7 +165,7 @@ def _load_meta(path: Path, label: str) -> tuple[object, BadRecord | None]:
         return None, BadRecord(label, 0, f"cannot read: {e}")
 
 
-def dir_items(root: Path, encoding: str | None) -> Iterator[Item]:
+def dir_items(root: Path, encoding: str | None) -> Iterator[Unit]:
     data, bad = _load_meta(root / "users.json", str(root / "users.json"))
     if bad:
         yield bad
@@ -193,7 +193,7 @@ def slack_root(names: list[str]) -> str | None:
     return None
 
 
-def zip_items(path: Path, encoding: str | None) -> Iterator[Item]:
+def zip_items(path: Path, encoding: str | None) -> Iterator[Unit]:
     with open_zip(path) as zf:
         infos = {i.filename: i for i in zf.infolist()}
         root = slack_root(list(infos)) or ""
@@ -217,7 +217,7 @@ def zip_items(path: Path, encoding: str | None) -> Iterator[Item]:
 
 
 def _zip_day(zf: Any, info: Any, label: str, channel: str, encoding: str | None,
-             users: dict[str, str]) -> Iterator[Item]:
+             users: dict[str, str]) -> Iterator[Unit]:
     problem = member_problem(info)
     if problem:
         yield BadRecord(label, 0, problem)
@@ -232,7 +232,7 @@ def _zip_day(zf: Any, info: Any, label: str, channel: str, encoding: str | None,
         yield BadRecord(label, 0, f"cannot read member: {e}")
 
 
-def day_file_items(path: Path, encoding: str | None) -> Iterator[Item]:
+def day_file_items(path: Path, encoding: str | None) -> Iterator[Unit]:
     """One day file on its own: the channel is its folder, users come from ../users.json."""
     data, bad = _load_meta(path.parent.parent / "users.json", str(path.parent.parent / "users.json"))
     if bad:
@@ -241,7 +241,7 @@ def day_file_items(path: Path, encoding: str | None) -> Iterator[Item]:
         yield from finish(day_events(stream, str(path), path.parent.name, user_names(data)))
 
 
-def _parse(path: Path, encoding: str | None, options: ParseOptions) -> Iterator[Item]:
+def _parse(path: Path, encoding: str | None, options: ParseOptions) -> Iterator[Unit]:
     if path.is_dir():
         return dir_items(path, encoding)
     with open(path, "rb") as f:

@@ -8,7 +8,7 @@ from pathlib import Path, PurePosixPath
 from typing import TextIO
 
 from ..textio import open_text
-from .base import ESCAPE, Format, Item, ParseOptions, PathParser, Sniffer, StreamParser, finish
+from .base import ESCAPE, Format, ParseOptions, PathParser, Sniffer, StreamParser, Unit, finish
 
 
 def open_stream(path: Path, encoding: str | None) -> TextIO:
@@ -21,7 +21,7 @@ def open_stream(path: Path, encoding: str | None) -> TextIO:
 
 
 def path_parser(body: StreamParser) -> PathParser:
-    def parse(path: Path, encoding: str | None, options: ParseOptions) -> Iterator[Item]:
+    def parse(path: Path, encoding: str | None, options: ParseOptions) -> Iterator[Unit]:
         with open_stream(path, encoding) as stream:
             yield from finish(body(stream, str(path), options))
 
