@@ -148,7 +148,7 @@ def test_strippable_set_is_what_the_strip_pattern_matches() -> None:
 def test_display_width_fast_ranges_agree_with_unicodedata() -> None:
     from leakguard.render.text import _NARROW, _WIDE, _width, width
 
-    for lo, hi in (_NARROW, *_WIDE):
+    for lo, hi in (*_NARROW, *_WIDE):
         chars = "".join(map(chr, range(lo, hi + 1)))
         assert width(chars) == _width(chars)
     for s in ("交办单 abc，。！", "混合\u0301ｱ", "😀 emoji", ""):

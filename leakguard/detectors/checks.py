@@ -7,7 +7,10 @@ The tables are public facts (administrative division and numbering-plan allocati
 
 from __future__ import annotations
 
-import datetime as _dt
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import datetime as _dt
 
 # Province-level administrative division codes (GB/T 2260, first two digits).  81/82/83 are
 # also the prefixes of Hong Kong / Macau / Taiwan residents' residence permits.
@@ -175,6 +178,8 @@ def region_name(code: str) -> str | None:
 
 def birth_date(yyyymmdd: str, today: _dt.date | None = None) -> _dt.date | None:
     """Parse a birth date in 1900-01-01 .. today, else None."""
+    import datetime as _dt  # deferred: ~1 ms of every check that loads the detectors
+
     if len(yyyymmdd) != 8 or not yyyymmdd.isdigit():
         return None
     try:

@@ -13,9 +13,10 @@ Style = Callable[..., str]
 
 
 # Code-point ranges whose display width is known without unicodedata (checked against it in
-# tests/test_startup.py): printable ASCII 1; CJK symbols and punctuation, CJK ideographs and
-# full-width forms 2.  Other text asks unicodedata (a library load a plain report can skip).
-_NARROW = (0x20, 0x7E)
+# tests/test_startup.py): printable ASCII, Latin-1 (· ×), general punctuation (— …), arrows
+# (→) and box drawing 1; CJK symbols and punctuation, CJK ideographs and full-width forms 2.
+# Other text asks unicodedata (a library load a plain report can skip).
+_NARROW = ((0x20, 0x7E), (0xA0, 0xFF), (0x2010, 0x2027), (0x2190, 0x21FF), (0x2500, 0x257F))
 _WIDE = ((0x3000, 0x303E), (0x4E00, 0x9FFF), (0xFF01, 0xFF60), (0xFFE0, 0xFFE6))
 
 
@@ -23,7 +24,7 @@ def width(s: str) -> int:
     n = 0
     for c in s:
         o = ord(c)
-        if _NARROW[0] <= o <= _NARROW[1]:
+        if 0x20 <= o <= 0x7E or any(lo <= o <= hi for lo, hi in _NARROW):
             n += 1
         elif any(lo <= o <= hi for lo, hi in _WIDE):
             n += 2
