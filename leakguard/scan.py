@@ -370,9 +370,32 @@ def _work(texts: list[str], tos: list[str | None], lang: str, flagged_only: bool
     return [None if v == passed(len(t)) else v for t, v in zip(texts, verdicts)]
 
 
-def _work_chunk(chunk: Chunk, lang: str, everything: bool) -> ChunkResult:
+def _work_chunks(chunks: list[Chunk], lang: str, everything: bool) -> list[ChunkResult]:
     assert _worker is not None
-    return check_chunk(_worker, chunk, lang, everything)
+    return [check_chunk(_worker, chunk, lang, everything) for chunk in chunks]
+
+
+TASK_CHARS = 1 << 20  # consecutive chunks go to a worker together, up to about this much text
+
+
+def _tasks(units: Iterable[Unit]) -> Iterator[Unit | list[Chunk]]:
+    """Units for the worker processes: consecutive chunks grouped (each task costs the pool
+    about as much as reading 100 KB, so a task carries several chunks), batches as they are."""
+    group: list[Chunk] = []
+    size = 0
+    for unit in units:
+        if isinstance(unit, Chunk):
+            group.append(unit)
+            size += len(unit.body)
+            if size < TASK_CHARS:
+                continue
+        if group:
+            yield group
+            group, size = [], 0
+        if not isinstance(unit, Chunk):
+            yield unit
+    if group:
+        yield group
 
 
 def _parallel(
@@ -381,28 +404,29 @@ def _parallel(
     import multiprocessing
 
     pool = multiprocessing.get_context().Pool(jobs, _init_worker, (scanner,))
-    pending: deque[tuple[Unit, Any]] = deque()
+    pending: deque[tuple[Any, Any]] = deque()
     try:
-        for unit in chain(early, units):
+        for task in _tasks(chain(early, units)):
             job: Any
-            if isinstance(unit, Chunk):
-                job = pool.apply_async(_work_chunk, (unit, lang, run.everything))
+            if isinstance(task, list) and task and isinstance(task[0], Chunk):
+                job = pool.apply_async(_work_chunks, (task, lang, run.everything))
             else:
-                job = pool.apply_async(_work, (*_inputs(unit, run), lang, not run.everything))
-            pending.append((unit, job))
+                job = pool.apply_async(_work, (*_inputs(task, run), lang, not run.everything))
+            pending.append((task, job))
             if len(pending) >= 2 * jobs:
-                yield _collect(*pending.popleft(), run)
+                yield from _collect(*pending.popleft(), run)
         while pending:
-            yield _collect(*pending.popleft(), run)
+            yield from _collect(*pending.popleft(), run)
         pool.close()
     finally:
         pool.terminate()
         pool.join()
 
 
-def _collect(unit: Unit, job: Any, run: _Run) -> tuple[Unit, Any]:
+def _collect(task: Any, job: Any, run: _Run) -> Iterator[tuple[Unit, Any]]:
     result = job.get()
-    if isinstance(unit, Chunk):
-        return unit, result
-    texts, _ = _inputs(unit, run)
-    return unit, [passed(len(t)) if v is None else v for t, v in zip(texts, result)]
+    if task and isinstance(task[0], Chunk):
+        yield from zip(task, result)
+        return
+    texts, _ = _inputs(task, run)
+    yield task, [passed(len(t)) if v is None else v for t, v in zip(texts, result)]

@@ -170,3 +170,31 @@ def test_scan_cli_reports_chunked_input_like_before(tmp_path: Path, capsys: pyte
         assert main(["scan", str(path), "--format", "jsonl", "--no-config", *extra]) == 1
         outs.append(capsys.readouterr().out)
     assert outs[0] == outs[1] and len(outs[0].splitlines()) >= 3
+
+
+def test_utf8_is_read_as_bytes_and_long_lines_go_to_the_text_reader(tmp_path: Path, tiny: None) -> None:
+    """A UTF-8 file comes as undecoded chunks cut after \\n; a line that runs over several
+    chunks (and a file with only \\r line ends) is handed to the text reader, which applies
+    the line-length limit in characters, and nothing differs from the line reader."""
+    long_cjk = json.dumps({"content": "长" * 150 + "内部讨论稿"}, ensure_ascii=False)  # 150 chars, 450+ bytes
+    too_long = json.dumps({"content": "x" * 500})  # over the 400-character limit
+    rows = [json.dumps({"content": t, "conversation": "家族群"}, ensure_ascii=False) for t in TEXTS if t.strip()]
+    for name, lines, end in (("long.jsonl", rows + [long_cjk, too_long] + rows, "\n"),
+                             ("cr.jsonl", rows * 3, "\r")):
+        path = tmp_path / name
+        path.write_bytes(("\ufeff" + end.join(lines) + end).encode("utf-8"))
+        kinds = {type(c.body) for c in iter_messages([path], chunks=True) if isinstance(c, chunks_mod.Chunk)}
+        assert kinds == ({bytes, str} if name == "long.jsonl" else {str})
+        assert _run(path, chunked=True) == _run(path, chunked=False)
+    bad = _run(tmp_path / "long.jsonl", chunked=True)[1]["bad_records"]
+    assert [b["reason"] for b in bad] == ["line longer than 0 MB skipped"]
+
+
+def test_other_encodings_come_as_text_chunks(tmp_path: Path, tiny: None) -> None:
+    rows = "".join(json.dumps({"content": t}, ensure_ascii=False) + "\n" for t in TEXTS if t.strip()) * 4
+    for enc in ("gb18030", "utf-16"):
+        path = tmp_path / f"{enc}.jsonl"
+        path.write_bytes(rows.encode(enc))
+        items = [c for c in iter_messages([path], chunks=True) if isinstance(c, chunks_mod.Chunk)]
+        assert items and all(isinstance(c.body, str) for c in items)
+        assert _run(path, chunked=True) == _run(path, chunked=False)

@@ -101,12 +101,21 @@ class Chunk:
 
     Only with ``ParseOptions(chunks=True)``: the scanner decodes and checks a chunk in one go
     (in a worker process with ``--jobs``) and builds :class:`Message` objects only for the
-    messages it reports.  ``line`` is the 1-based line number of the chunk's first line."""
+    messages it reports.  ``line`` is the 1-based line number of the chunk's first line.
+    ``body`` is the lines as text, or as the file's bytes in ``encoding`` (a UTF-8 file is
+    handed over undecoded: with ``--jobs`` the worker, not the reading process, decodes it)."""
 
     path: str
     line: int
-    text: str
+    body: str | bytes
     options: ParseOptions
+    encoding: str = "utf-8"
+
+    @property
+    def text(self) -> str:
+        """The lines as text; undecodable bytes as lone surrogates, as a text stream gives them."""
+        body = self.body
+        return body if isinstance(body, str) else body.decode(self.encoding, ESCAPE)
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,11 +19,11 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, replace
 from itertools import repeat
 from operator import itemgetter
-from typing import Any, TextIO
+from typing import Any, AnyStr, BinaryIO, TextIO
 
 from .base import BadRecord, Chunk, Item, Message, ParseOptions, finish, masked_name
 from .jsonstream import _DECODER, MAX_JSONL_LINE
@@ -37,9 +37,18 @@ _LINE_ENDS = ("\n", "\r")
 def read_chunks(stream: TextIO, label: str, line: int, options: ParseOptions) -> Iterator[Chunk]:
     """The rest of a JSON Lines stream (after line ``line``) as chunks of complete lines.
 
-    A chunk ends at a line end (or the end of the input), so it holds whole records.  A line
-    longer than the line reader's limit ends its chunk, cut where the limit falls, and the
-    rest of that line is skipped here: in the chunk, the line reader reports it as too long."""
+    A UTF-8 file is read as bytes and cut after a ``\\n`` byte (which in UTF-8 is only ever a
+    line end), so the reading process does not decode it.  A line too long to find its end
+    within :data:`LONG_LINE_CHUNKS` chunks hands the rest of the file to the text reader,
+    which applies the line reader's length limit in characters: a chunk ends where the limit
+    falls and the rest of that line is skipped here (in the chunk, the line reader reports
+    it as too long).  Both kinds of chunk hold whole lines, so the results cannot differ."""
+    raw = _binary(stream)
+    if raw is not None:
+        line, at = yield from _byte_chunks(raw, label, line, options)
+        if at is None:
+            return
+        stream.seek(at)  # the start of an over-long line (or of a file without \n line ends)
     while True:
         text = stream.read(CHUNK_CHARS)
         if not text:
@@ -53,6 +62,49 @@ def read_chunks(stream: TextIO, label: str, line: int, options: ParseOptions) ->
         line += _count_lines(text)
 
 
+LONG_LINE_CHUNKS = 4  # a line running over this many chunks goes to the text reader
+
+
+def _binary(stream: TextIO) -> BinaryIO | None:
+    """The file under a UTF-8 text stream, positioned where the stream has read to (None for
+    other encodings, archives members and anything that cannot tell its position)."""
+    import codecs
+
+    buffer = getattr(stream, "buffer", None)
+    if not isinstance(stream, io.TextIOWrapper) or not isinstance(buffer, io.BufferedReader):
+        return None
+    try:
+        if codecs.lookup(stream.encoding).name not in ("utf-8", "utf-8-sig") or not buffer.seekable():
+            return None
+        buffer.seek(stream.tell())  # for UTF-8 at a line start, the byte position
+    except (OSError, ValueError, LookupError):
+        return None
+    return buffer
+
+
+def _byte_chunks(raw: BinaryIO, label: str, line: int,
+                 options: ParseOptions) -> Generator[Chunk, None, tuple[int, int | None]]:
+    """Chunks of undecoded UTF-8 lines; returns (line, None) at the end of the file, or
+    (line, byte position) of a line that found no end within LONG_LINE_CHUNKS chunks."""
+    pending = b""  # the start of a line whose end is not read yet
+    while True:
+        data = raw.read(CHUNK_CHARS)
+        if not data:
+            if pending:
+                yield Chunk(label, line + 1, pending, options)
+            return line, None
+        cut = data.rfind(b"\n") + 1
+        if not cut:
+            pending += data
+            if len(pending) > LONG_LINE_CHUNKS * CHUNK_CHARS:
+                return line, raw.tell() - len(pending)
+            continue
+        body = pending + data[:cut] if pending else data[:cut]
+        pending = data[cut:]
+        yield Chunk(label, line + 1, body, options)
+        line += _count_lines(body)
+
+
 def _skip_line(stream: TextIO) -> None:
     while True:
         rest = stream.readline(MAX_JSONL_LINE)
@@ -60,12 +112,14 @@ def _skip_line(stream: TextIO) -> None:
             return
 
 
-def _count_lines(text: str) -> int:
-    """Lines in ``text`` as a ``newline=''`` stream counts them (\\n, \\r and \\r\\n end one)."""
-    ends = text.count("\n")
-    if "\r" in text:
-        ends += text.count("\r") - text.count("\r\n")
-    return ends + (not text.endswith(_LINE_ENDS))
+def _count_lines(text: AnyStr) -> int:
+    """Lines in ``text`` as a ``newline=''`` stream counts them (\\n, \\r and \\r\\n end one);
+    the same count for UTF-8 bytes."""
+    nl, cr = ("\n", "\r") if isinstance(text, str) else (b"\n", b"\r")
+    ends = text.count(nl)
+    if cr in text:
+        ends += text.count(cr) - text.count(cr + nl)
+    return ends + (not text.endswith((nl, cr)))
 
 
 @dataclass(frozen=True, slots=True)
