@@ -23,7 +23,7 @@ from typing import Any, NamedTuple
 
 from .model import Verdict
 from .scanner import Scanner, passed
-from .sources.base import BadRecord, Chunk, with_index
+from .sources.base import UNCHECKED_KINDS, BadRecord, Chunk, with_index
 
 SCHEMA_VERSION = 1
 BATCH_CHARS = 64 * 1024  # characters of message text per batch
@@ -33,7 +33,7 @@ Post = Callable[[str, str, Verdict], Verdict]  # (source path, text, verdict) ->
 _ORDER = {"pass": 0, "warn": 1, "block": 2}
 MAX_BAD_KEPT = 200
 # Message kinds that are not the sender's words (client notices): never scored.
-_SKIP_KINDS = frozenset({"system"})
+_SKIP_KINDS = UNCHECKED_KINDS
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,7 +149,7 @@ def scan(
     all of them, and :class:`~leakguard.sources.base.Chunk` items are then never turned
     into messages).  ``jobs > 1`` checks batches in that many worker processes; ``tick`` is
     called after each batch (progress display)."""
-    from .sources.chunks import expand
+    from .sources.bulk import expand
 
     attachments: list[Any] = []  # paths only: read after the messages, so memory stays flat
     bulk = isinstance(scanner, Scanner)
@@ -232,24 +232,28 @@ class _Run:
         emitted = len(result.items) - result.bad
         if result.messages > emitted:
             summary.count(chunk.path, result.messages - emitted, result.chars - chars)
-        self.index += result.messages
+        summary.system += result.system
+        self.index += result.messages + result.system
 
 
 class ChunkResult(NamedTuple):
-    """A checked chunk: its message count and text length, and in input order its bad
-    records and the ``(position, message, verdict)`` of each message to report."""
+    """A checked chunk: its checked message count and text length, and in input order its bad
+    records and the ``(position, message, verdict)`` of each message to report.  ``system``
+    counts the client notices (numbered, not checked) among its messages."""
 
     messages: int
     chars: int
     items: list[Any]
     bad: int
+    system: int = 0
 
 
 def check_chunk(scanner: Scanner, chunk: Chunk, lang: str, everything: bool) -> ChunkResult:
-    """Decode a chunk of JSON Lines and check its messages (in a worker process with jobs)."""
-    from .sources.chunks import open_chunk
+    """Parse a chunk and check its messages (in a worker process with jobs)."""
+    from .sources.bulk import open_chunk
 
     opened = open_chunk(chunk)
+    at = opened.at
     verdicts = scanner.check_many(opened.texts, opened.tos, lang, flagged_only=not everything)
     report = range(len(verdicts)) if everything else [i for i, v in enumerate(verdicts) if v.findings or v.notes]
     items: list[Any] = []
@@ -259,11 +263,11 @@ def check_chunk(scanner: Scanner, chunk: Chunk, lang: str, everything: bool) -> 
         while nxt is not None and nxt[0] <= i:
             items.append(nxt[1])
             nxt = next(bad, None)
-        items.append((i, opened.message(i), verdicts[i]))
+        items.append((i if at is None else at[i], opened.message(i), verdicts[i]))
     while nxt is not None:
         items.append(nxt[1])
         nxt = next(bad, None)
-    return ChunkResult(len(verdicts), sum(map(len, opened.texts)), items, len(opened.bad))
+    return ChunkResult(len(verdicts), sum(map(len, opened.texts)), items, len(opened.bad), opened.system)
 
 
 Unit = Any  # list[Message | BadRecord] (a batch) or Chunk
@@ -271,7 +275,7 @@ Unit = Any  # list[Message | BadRecord] (a batch) or Chunk
 
 def _units(items: Iterable[Any], run: _Run, expand_chunks: object) -> Iterator[Unit]:
     """Batches of items (up to BATCH_CHARS of text to check or BATCH_MESSAGES items) and chunks."""
-    from .sources.chunks import expand
+    from .sources.bulk import expand
 
     batch: list[Any] = []
     size = 0

@@ -96,20 +96,33 @@ class ParseOptions:
 
 
 @dataclass(frozen=True, slots=True)
+class Reader:
+    """Which format reads a :class:`Chunk` that is not JSON Lines, and the format's parser
+    state at the chunk's first line (e.g. the QQ conversation named by an earlier
+    ``消息对象`` line).  Small and picklable: it travels to the worker with the chunk."""
+
+    format: str
+    state: tuple[object, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class Chunk:
-    """Complete, not yet decoded JSON Lines of one file (``leakguard.sources.chunks``).
+    """Complete, not yet parsed lines or records of one file (``leakguard.sources.chunks`` for
+    JSON Lines, ``leakguard.sources.bulk`` for the other formats that have a bulk reader).
 
     Only with ``ParseOptions(chunks=True)``: the scanner decodes and checks a chunk in one go
     (in a worker process with ``--jobs``) and builds :class:`Message` objects only for the
     messages it reports.  ``line`` is the 1-based line number of the chunk's first line.
     ``body`` is the lines as text, or as the file's bytes in ``encoding`` (a UTF-8 file is
-    handed over undecoded: with ``--jobs`` the worker, not the reading process, decodes it)."""
+    handed over undecoded: with ``--jobs`` the worker, not the reading process, decodes it).
+    ``reader`` is None for JSON Lines."""
 
     path: str
     line: int
     body: str | bytes
     options: ParseOptions
     encoding: str = "utf-8"
+    reader: Reader | None = None
 
     @property
     def text(self) -> str:
@@ -135,6 +148,9 @@ class Recall:
     sender: str | None
     fallback: Message  # emitted (kind='recall') when the original is not in the window
 
+
+#: Message kinds that are numbered but not checked (client notices); ``scan`` counts them.
+UNCHECKED_KINDS = frozenset({"system"})
 
 Event = Message | BadRecord | Keyed | Recall | Chunk
 Unit = Message | BadRecord | Chunk  # what a parser yields (chunks only with ParseOptions(chunks=True))

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 from .base import ParseOptions
 from .blocks import BlockSpec, Head, block_parser
+from .bulk import RECALL, RECALL_BYTES, VALID_DATE, BlockBulk, bulk_format
 from .streams import head_lines, paragraph_firsts, share, stream_format
 from .timefmt import CST, hour24, iso, year4
 
@@ -87,9 +89,44 @@ def _sniff_txt(head: str, path: Path) -> float:
     return 0.85 if with_id * 2 >= len(firsts) else 0.45
 
 
-QQ_TXT = stream_format(
+class QqTxtBulk(BlockBulk):
+    """Bulk reading (:mod:`.bulk`): a chunk starts at a header line after a blank line.  A chunk
+    with a ``消息对象`` line is parsed by the reading process (it names the conversation of
+    the messages after it); layout lines anywhere else send a chunk to the ordinary parser;
+    messages from ``系统消息`` go through the spec's own steps."""
+
+    window, window_bytes = RECALL, RECALL_BYTES
+    cand = r"\d{4}-"
+    # _TXT_HEAD with ASCII digits, valid dates and times (Feb 29 aside) and no trailing space
+    head = re.compile(
+        rf"\n{VALID_DATE} (?:(?:上午|下午) ?)?(?:[01]?[0-9]|2[0-3]):[0-5][0-9]:[0-9]{{2}}"
+        r"(?: (?:[AaPp][Mm]|上午|下午)(?= |\n))?(?: ([^\n]*))?(?<=\S)(?=\n)"
+    )
+    odd = re.compile(rf"^[^\S\n]*(?:={{16}}|{_TXT_BANNER})", re.MULTILINE)
+    _object = "消息对象"
+    _object_bytes = _object.encode()
+
+    def spec(self, label: str, options: ParseOptions, state: tuple[object, ...]) -> QqTxt:
+        spec = QqTxt(label, options)
+        if state:
+            spec.conversation = state[0]  # type: ignore[assignment]
+        return spec
+
+    def state_of(self, spec: Any) -> tuple[object, ...]:
+        return (spec.conversation,)
+
+    def changes(self, body: str | bytes) -> bool:
+        return (self._object if isinstance(body, str) else self._object_bytes) in body  # type: ignore[operator]
+
+    def plain(self, spec: Any, found: list[Any], texts: list[str], chunk_text: str) -> list[bool] | None:
+        if "系统消息" not in chunk_text:
+            return None
+        return [rest is not None and not (rest.strip().startswith("系统消息")) for rest in found]
+
+
+QQ_TXT = bulk_format(
     "qq-txt", "QQ 消息管理器 .txt export (消息分组/消息对象 blocks, '2020-01-31 21:19:33 昵称(QQ号)')",
-    _sniff_txt, _txt,
+    _sniff_txt, _txt, QqTxtBulk(),
 )
 
 # --- QQ window copy ----------------------------------------------------------------------------

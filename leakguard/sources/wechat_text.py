@@ -8,9 +8,11 @@ from __future__ import annotations
 import html
 import re
 from pathlib import Path
+from typing import Any
 
 from .base import Event, ParseOptions
 from .blocks import BlockSpec, Head, block_parser
+from .bulk import RECALL, RECALL_BYTES, VALID_DATE2, BlockBulk, bulk_format, strip_edges
 from .streams import head_lines, paragraph_firsts, share, stem_of, stream_format
 from .timefmt import CST, hour24, iso
 
@@ -74,9 +76,37 @@ def _sniff_wcm_txt(head: str, path: Path) -> float:
     return 0.5 + 0.3 * score if score >= 0.5 else 0.0
 
 
-WECHATMSG_TXT = stream_format(
+class WeChatMsgTxtBulk(BlockBulk):
+    """Bulk reading (:mod:`.bulk`): a chunk starts at a header line after a blank line; system
+    messages (a title without a name, or a title without content) go through the spec."""
+
+    window, window_bytes = RECALL, RECALL_BYTES
+    cand = r"\d{4}-"
+    # _WCM_HEAD with ASCII digits, valid dates and times (Feb 29 aside) and no trailing space
+    head = re.compile(rf"\n{VALID_DATE2} (?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-9]{{2}}(?: ([^\n]*))?(?<=\S)(?=\n)")
+
+    def spec(self, label: str, options: ParseOptions, state: tuple[object, ...]) -> WeChatMsgTxt:
+        spec = WeChatMsgTxt(label, options)
+        if state:  # named after the file by the reading process (a chunk's label is printable)
+            spec.conversation = state[0]  # type: ignore[assignment]
+        return spec
+
+    def state_of(self, spec: Any) -> tuple[object, ...]:
+        return (spec.conversation,)
+
+    def texts(self, found: list[Any], bodies: list[str], chunk_text: str) -> list[str]:
+        texts = strip_edges(bodies, chunk_text)
+        if _CARD_INDENT in chunk_text:
+            texts = [_dedent_card(t) for t in texts]
+        return texts
+
+    def plain(self, spec: Any, found: list[Any], texts: list[str], chunk_text: str) -> list[bool] | None:
+        return [bool(rest and rest.strip()) and bool(t.strip()) for rest, t in zip(found, texts, strict=True)]
+
+
+WECHATMSG_TXT = bulk_format(
     "wechatmsg-txt", "留痕/WeChatMsg/MemoTrace TXT ('YYYY-MM-DD HH:MM:SS 名字' + content)",
-    _sniff_wcm_txt, _wcm_txt,
+    _sniff_wcm_txt, _wcm_txt, WeChatMsgTxtBulk(),
 )
 
 # --- WeChat desktop multi-select copy -------------------------------------------------------

@@ -13,12 +13,13 @@ import itertools
 import re
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from .base import Event, ParseOptions
 from .blocks import BlockSpec, Head, iter_lines, run_blocks
-from .streams import head_lines, member_name, share, stream_format
-from .timefmt import hour24, iso, year4
+from .bulk import EDGES, RECALL, RECALL_BYTES, BlockBulk, Plan, Source, Unusual, bulk_format
+from .streams import head_lines, member_name, share
+from .timefmt import hour24, iso, valid, year4
 
 _MARKS = "\u200e\u200f\u202a\u202b\u202c\u202d\u202e\ufeff"
 _HEAD = re.compile(
@@ -71,8 +72,11 @@ class WhatsAppTxt(BlockSpec):
                 self.conversation = found[1].strip()
 
     def _date(self, m: re.Match[str]) -> tuple[int, int, int]:
-        a, b, c = int(m["a"]), int(m["b"]), int(m["c"])
-        if len(m["a"]) == 4:
+        return self._date_of(m["a"], int(m["b"]), int(m["c"]))
+
+    def _date_of(self, a_digits: str, b: int, c: int) -> tuple[int, int, int]:
+        a = int(a_digits)
+        if len(a_digits) == 4:
             return a, b, c
         if a > 12 or (self.order == "dmy" and b <= 12):
             return year4(c), b, a
@@ -111,6 +115,65 @@ def _sniff(head: str, path: Path) -> float:
     return 0.4 + 0.5 * score if score >= 0.5 else 0.0
 
 
-WHATSAPP_TXT = stream_format(
-    "whatsapp-txt", "WhatsApp chat export .txt (Android and iOS layouts, any locale)", _sniff, _body
+_NOT_NL = r"[^\S\n]"  # \s on one line
+_DAY = re.compile(r"(\d{1,4})[-/.]\s?(\d{1,2})[-/.]\s?(\d{1,4})")
+_E2E_MARKS = ("end-to-end encrypted", "端到端加密", "端對端加密")
+
+
+class WhatsAppBulk(BlockBulk):
+    """Bulk reading (:mod:`.bulk`): a chunk starts at a header line; notices without a sender
+    and the end-to-end notice go through the spec.  The day/month order is probed from the
+    first lines of the file, as the ordinary parser does."""
+
+    blank_before = False
+    window, window_bytes = RECALL, RECALL_BYTES
+    cand = rf"[{_MARKS}]*\[?\d{{1,4}}[-/.]"
+    # _HEAD with ASCII digits, valid times and (inline) _NAME; \s kept to the line
+    head = re.compile(
+        rf"\n[{_MARKS}]*(\[)?([0-9]{{1,4}}[-/.]{_NOT_NL}?[0-9]{{1,2}}[-/.]{_NOT_NL}?[0-9]{{1,4}})[,.]?{_NOT_NL}+"
+        rf"(?:(?:上午|下午|午前|午後|오전|오후){_NOT_NL}?)?(?:[01]?[0-9]|2[0-3])[.:][0-5][0-9](?:[.:][0-9]{{2}})?"
+        rf"(?:(?:{_NOT_NL}|_)?(?:[AaPp]\.?{_NOT_NL}?[Mm]\.?|上午|下午))?"
+        rf"(?(1)\]{_NOT_NL}|{_NOT_NL}[-–]{_NOT_NL})"
+        rf"(?:[{_MARKS}]*(?:~{_NOT_NL}?)?([^:\"\n]{{1,80}}?): ([^\n]*)|[^\n]*)(?=\n)"
+    )
+
+    def spec(self, label: str, options: ParseOptions, state: tuple[object, ...]) -> WhatsAppTxt:
+        if not state:
+            return WhatsAppTxt(label, options)
+        spec = WhatsAppTxt(label, options, str(state[0]))
+        spec.conversation = state[1]  # type: ignore[assignment]  # named after the file by the reading process
+        return spec
+
+    def state_of(self, spec: Any) -> tuple[object, ...]:
+        return (spec.order, spec.conversation)
+
+    def plan(self, source: Source[Any], label: str, options: ParseOptions) -> Plan | None:
+        with source.text_stream() as stream:
+            probe = [ln for _, ln in itertools.islice(iter_lines(stream), _PROBE_LINES)]
+        return Plan(0, 0, (_order(probe), WhatsAppTxt(label, options).conversation))
+
+    def texts(self, found: list[Any], bodies: list[str], chunk_text: str) -> list[str]:
+        firsts = [g[3].lstrip(_MARKS) if g else "" for g in found]
+        return [EDGES.sub("", f + b) if b else f for f, b in zip(firsts, bodies, strict=True)]
+
+    def plain(self, spec: Any, found: list[Any], texts: list[str], chunk_text: str) -> list[bool] | None:
+        for day in {g[1] for g in found if g}:
+            if not _valid_day(spec, day):
+                raise Unusual  # not a header line after all: the ordinary parser joins it to the message before
+        plain = [bool(g and g[2]) for g in found]
+        if any(mark in chunk_text for mark in _E2E_MARKS):
+            plain = [p and not _E2E.fullmatch(g[3].lstrip(_MARKS)) for p, g in zip(plain, found, strict=True)]
+        return plain
+
+
+def _valid_day(spec: WhatsAppTxt, day: str) -> bool:
+    m = _DAY.fullmatch(day)
+    assert m is not None
+    y, mo, d = spec._date_of(m[1], int(m[2]), int(m[3]))
+    return valid(y, mo, d, 0, 0, 0)
+
+
+WHATSAPP_TXT = bulk_format(
+    "whatsapp-txt", "WhatsApp chat export .txt (Android and iOS layouts, any locale)", _sniff, _body,
+    WhatsAppBulk(),
 )
