@@ -12,6 +12,7 @@ against the ordinary parser with the chunk's state) and with ``--jobs 2``.
 from __future__ import annotations
 
 import dataclasses
+import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -144,7 +145,7 @@ LAYOUTS: dict[str, tuple[str, Callable[[Any], list[str]]]] = {
 
 
 @st.composite
-def exports(draw: Any, fmt: str) -> tuple[str, bytes]:
+def exports(draw: Any, fmt: str) -> tuple[str, bytes, str | None]:
     name, layout = LAYOUTS[fmt]
     lines = layout(draw)
     if draw(st.integers(0, 3)) == 0:  # an over-long line (blocks.MAX_LINE is made small)
@@ -152,22 +153,24 @@ def exports(draw: Any, fmt: str) -> tuple[str, bytes]:
     encoding = draw(st.sampled_from(["utf-8"] * 6 + ["utf-8-sig", "gb18030", "utf-16"]))
     ends = draw(st.sampled_from(["\n", "\n", "\r\n", "mixed"]))
     out = b"" if encoding != "utf-8-sig" else b"\xef\xbb\xbf"
+    forced = None
     for line in lines:
         end = ends if ends != "mixed" else draw(st.sampled_from(["\n", "\r\n", "\r"]))
-        data = (line + end).encode("utf-8-sig" if encoding == "utf-8-sig" else encoding)
+        data = (line + end).encode("utf-8" if encoding == "utf-8-sig" else encoding)
         if encoding == "utf-8" and draw(st.integers(0, 50)) == 0:
-            data = data[:1] + b"\xff" + data[1:]  # an undecodable byte
+            data = data[:1] + b"\xff" + data[1:]  # an undecodable byte (read with --encoding utf-8)
+            forced = "utf-8"
         out += data
     if draw(st.booleans()):
         out = out.rstrip(b"\r\n") if encoding != "utf-16" else out
-    return name, out
+    return name, out, forced
 
 
 def _run(path: Path, chunked: bool, flagged_only: bool = False, jobs: int = 1,
-         fmt: str | None = None) -> tuple[list[Any], dict[str, Any]]:
+         fmt: str | None = None, encoding: str | None = None) -> tuple[list[Any], dict[str, Any]]:
     summary = Summary()
     out = [(dataclasses.asdict(sm.message), sm.verdict.to_dict(True))
-           for sm in scan(Scanner.default(), iter_messages([path], fmt, chunks=chunked), summary,
+           for sm in scan(Scanner.default(), iter_messages([path], fmt, encoding, chunks=chunked), summary,
                           flagged_only=flagged_only, jobs=jobs)]
     return out, summary.to_dict()
 
@@ -177,10 +180,10 @@ def _opened(o: bulk.Opened) -> tuple[Any, ...]:
     return o.texts, o.tos, o.at or list(range(len(o.texts))), o.count or len(o.texts), o.bad, messages
 
 
-def _chunk_by_chunk(path: Path, fmt: str | None = None) -> int:
+def _chunk_by_chunk(path: Path, fmt: str | None = None, encoding: str | None = None) -> int:
     """Each chunk parsed in bulk equals the ordinary parser over it; returns how many were."""
     fast = 0
-    for item in iter_messages([path], fmt, chunks=True):
+    for item in iter_messages([path], fmt, encoding, chunks=True):
         if isinstance(item, Chunk) and item.reader is not None:
             reader = bulk.bulk_reader(item.reader.format)
             opened = reader.fast(item, item.text)
@@ -206,13 +209,14 @@ SETTINGS = settings(max_examples=120, deadline=None,
 def test_bulk_gives_what_the_ordinary_parser_gives(tmp_path: Path, tiny: None, fmt: str) -> None:
     @SETTINGS
     @given(data=exports(fmt), flagged_only=st.booleans(), chunk=st.sampled_from([37, 61, 200, 4096]))
-    def check(data: tuple[str, bytes], flagged_only: bool, chunk: int) -> None:
+    def check(data: tuple[str, bytes, str | None], flagged_only: bool, chunk: int) -> None:
         bulk.CHUNK_BYTES = chunk
-        path = tmp_path / data[0]
-        path.write_bytes(data[1])
-        ordinary = _run(path, chunked=False, flagged_only=flagged_only, fmt=fmt)
-        assert _run(path, chunked=True, flagged_only=flagged_only, fmt=fmt) == ordinary
-        _chunk_by_chunk(path, fmt)
+        name, body, encoding = data
+        path = tmp_path / name
+        path.write_bytes(body)
+        ordinary = _run(path, chunked=False, flagged_only=flagged_only, fmt=fmt, encoding=encoding)
+        assert _run(path, chunked=True, flagged_only=flagged_only, fmt=fmt, encoding=encoding) == ordinary
+        _chunk_by_chunk(path, fmt, encoding)
 
     check()
 
@@ -342,3 +346,90 @@ def test_undecodable_file_names(tmp_path: Path, tiny: None) -> None:
         chunked = _run(path, chunked=True, fmt=fmt)
         assert chunked == _run(path, chunked=False, fmt=fmt)
         assert chunked[1]["skipped"] == 60  # the name is repaired and reported, once per message
+
+
+# ----------------------------------------------------------------------------- CSV
+
+CSV_HEADERS = {
+    "wcm-v1": "localId,TalkerId,Type,SubType,IsSender,CreateTime,Status,StrContent,StrTime,Remark,NickName,Sender",
+    "wcm-v2": "消息ID,类型,发送人,时间,内容,备注,昵称,更多信息",
+    "pyw": "id,MsgSvrID,type_name,is_sender,talker,room_name,msg,src,CreateTime",
+    "pyw-old": "id,MsgSvrID,type_name,is_sender,talker,room_name,content,CreateTime",
+}
+XML = ('<msg><appmsg appid="" sdkver="0"><title>干部考察材料（征求意见稿）.docx</title><type>6</type>'
+       '<appattach><fileext>docx</fileext></appattach></appmsg></msg>')
+REVOKE = ('<sysmsg type="revokemsg"><revokemsg><newmsgid>{}</newmsgid><replacemsg><![CDATA["李主任" 撤回了一条消息]]>'
+          '</replacemsg></revokemsg></sysmsg>')
+CSV_TEXTS = [*TEXTS, "多行\n第二行", "带,逗号", '带"引号"', "  前面有空格", "<不是xml", "{\"msg\": \"像JSON\"}", "", " ",
+             "回车\r\n换行"]
+ODD_ROWS = ['1,2,3', '', ',,,,,,,,,,,', 'a,b"c,d', '"open,quote', 'x\ry', ',,,,,,,,,,,,,,,,', '"a"b,c']
+
+
+def _csv_row(draw: Any, layout: str, i: int, recall: bool) -> list[str]:
+    kinds = ["text"] * 6 + ["xml", "image", "system", "spaced-type", "file"] + ["revoke"] * recall
+    kind = draw(st.sampled_from(kinds))
+    text = draw(st.sampled_from(CSV_TEXTS))
+    who = draw(st.sampled_from(NAMES))
+    when = draw(st.sampled_from(["2024-06-03 10:00:00", "2024/10/4 11:43", "", "1717380000", "bad"]))
+    conv = draw(st.sampled_from(["45678901@chatroom", "客户 13812345678", "", "家族群"]))
+    if kind == "revoke":
+        text = REVOKE.format(7000000000000000000 + draw(st.integers(0, i)))
+    elif kind == "xml":
+        text = XML
+    if layout == "wcm-v1":
+        code = {"text": "1", "xml": "49", "image": "3", "system": "10000", "revoke": "10000", "spaced-type": " 1 ",
+                "file": "49"}[kind]
+        return [str(i), conv, code, "6" if kind == "file" else "0", "0", "1717380000", "", text, when, who, who, "wxid_x"]
+    name = {"text": "文本", "xml": "文件", "image": "图片", "system": "系统消息", "revoke": "消息撤回1",
+            "spaced-type": " 文本", "file": "文件"}[kind]
+    if layout == "wcm-v2":
+        return [str(7000000000000000000 + i), name, who, when, text, who, who, "more"]
+    if layout == "pyw":
+        return [str(i), str(7000000000000000000 + i), name, "0", who, conv, text, "C:\\a\\b.docx", when]
+    cell = json.dumps({"src": "", "msg": text}, ensure_ascii=recall and draw(st.booleans()))
+    return [str(i), str(7000000000000000000 + i), name, "0", who, conv, cell, when]
+
+
+@st.composite
+def csv_exports(draw: Any, layout: str) -> tuple[str, bytes, str | None]:
+    import csv
+    import io
+
+    end = draw(st.sampled_from(["\n", "\r\n"]))
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator=end)
+    out.write(CSV_HEADERS[layout] + end)
+    recall = draw(st.integers(0, 4)) == 0  # a recall (or a JSON escape) sends the file to the ordinary parser
+    for i in range(draw(st.integers(0, 40))):
+        if draw(st.integers(0, 12)):
+            writer.writerow(_csv_row(draw, layout, i, recall))
+        else:
+            out.write(draw(st.sampled_from(ODD_ROWS)) + draw(st.sampled_from([end, "\r", ""])))
+    text = out.getvalue()
+    encoding = draw(st.sampled_from(["utf-8"] * 5 + ["utf-8-sig", "gb18030", "utf-16"]))
+    data = text.encode(encoding, "replace")
+    forced = None
+    if encoding == "utf-8" and draw(st.integers(0, 8)) == 0:
+        at = draw(st.integers(0, len(data)))
+        data = data[:at] + b"\xff" + data[at:]  # an undecodable byte (read with --encoding utf-8)
+        forced = "utf-8"
+    name = {"wcm-v1": "项目组_utf8.csv", "wcm-v2": "v2导出.csv"}.get(layout, "wxid_demo_0_9.csv")
+    return name, data, forced
+
+
+@pytest.mark.parametrize("layout", sorted(CSV_HEADERS))
+def test_csv_bulk_gives_what_the_ordinary_parser_gives(tmp_path: Path, tiny: None, layout: str) -> None:
+    fmt = "pywxdump-csv" if layout.startswith("pyw") else "wechatmsg-csv"
+
+    @SETTINGS
+    @given(data=csv_exports(layout), flagged_only=st.booleans(), chunk=st.sampled_from([37, 61, 200, 4096]))
+    def check(data: tuple[str, bytes, str | None], flagged_only: bool, chunk: int) -> None:
+        bulk.CHUNK_BYTES = chunk
+        name, body, encoding = data
+        path = tmp_path / name
+        path.write_bytes(body)
+        ordinary = _run(path, chunked=False, flagged_only=flagged_only, fmt=fmt, encoding=encoding)
+        assert _run(path, chunked=True, flagged_only=flagged_only, fmt=fmt, encoding=encoding) == ordinary
+        _chunk_by_chunk(path, fmt, encoding)
+
+    check()

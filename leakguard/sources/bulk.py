@@ -301,6 +301,10 @@ class Source(Generic[S]):
         """A new text stream of the whole file (for a look at its head)."""
         raise NotImplementedError
 
+    def units(self, text: str) -> int:
+        """The length of ``text`` (as read from :meth:`text_stream`) in the source's units."""
+        raise NotImplementedError
+
 
 class _Bytes(Source[bytes]):
     empty = b""
@@ -330,6 +334,9 @@ class _Bytes(Source[bytes]):
         raw.seek(self.start)
         return io.TextIOWrapper(raw, encoding="utf-8", errors=ESCAPE, newline="")
 
+    def units(self, text: str) -> int:
+        return len(text.encode("utf-8", "surrogateescape"))
+
 
 class _Text(Source[str]):
     empty = ""
@@ -339,8 +346,9 @@ class _Text(Source[str]):
         self.stream = stream
 
     def seek(self, offset: int) -> None:
-        assert offset == 0
         self.stream.seek(0)
+        while offset > 0:
+            offset -= len(self.stream.read(min(offset, CHUNK_BYTES)) or "x" * offset)
 
     def read(self, n: int) -> str:
         return self.stream.read(n)
@@ -353,6 +361,9 @@ class _Text(Source[str]):
 
     def text_stream(self) -> TextIO:
         return open_stream(self.path, self.stream.encoding)
+
+    def units(self, text: str) -> int:
+        return len(text)
 
 
 class _Joined(io.TextIOBase):
@@ -720,3 +731,102 @@ class _Parsed:
 
 class Unusual(Exception):
     """A message the bulk parse cannot take after all: the chunk goes to the ordinary parser."""
+
+
+# ----------------------------------------------------------------------------- CSV
+
+
+def _strict(delimiter: str) -> tuple[re.Pattern[str], re.Pattern[bytes]]:
+    """Whole CSV records whose quotes only enclose whole fields (doubled inside), each ending
+    in LF or CRLF: where such records end, the csv reader ends a record too, and reading
+    from there gives the records the reader gives (a quote inside an unquoted field, text
+    after a closing quote or a lone CR would make that uncertain)."""
+    d = re.escape(delimiter)
+    field = rf'(?:"(?:[^"]|"")*+"|[^"{d}\r\n]*+)'
+    text = rf"(?:{field}(?:{d}{field})*+(?:\r\n|\n))*+"
+    return re.compile(text), re.compile(text.encode())
+
+
+_STRICT = {d: _strict(d) for d in (",", "\t", ";", "|")}
+
+
+class CsvBulk(Bulk):
+    """Bulk reading of a CSV export with a header row (``fields.csv_rows``): chunks are cut
+    after whole records of the strict shape (:func:`_strict`); a stretch of another shape ends
+    the chunks (the rest of the file is read the ordinary way).  Subclasses read the header
+    (:meth:`header`) and the records (:meth:`row_events`, :meth:`rows_opened`)."""
+
+    def header(self, row: list[str], label: str, options: ParseOptions) -> tuple[object, ...] | None:
+        """The parser state after the header row (its last item is the delimiter), or None."""
+        raise NotImplementedError
+
+    def row_events(self, records: Iterator[tuple[int, list[str]] | BadRecord], label: str,
+                   options: ParseOptions, state: tuple[object, ...]) -> Iterator[Event]:
+        """The ordinary parser's events for the records after the header."""
+        raise NotImplementedError
+
+    def rows_opened(self, chunk: Chunk, rows: list[list[str]], lines: list[int]) -> Opened | None:
+        """The chunk's records (row k starts on line ``lines[k]``) parsed in bulk."""
+        raise NotImplementedError
+
+    def plan(self, source: Source[Any], label: str, options: ParseOptions) -> Plan | None:
+        import csv
+
+        from .fields import CSV_FIELD_LIMIT, csv_delimiter
+
+        with source.text_stream() as stream:
+            first = stream.readline(CSV_FIELD_LIMIT)
+        head = first.removeprefix("\ufeff")
+        d = csv_delimiter(head)
+        if not first.endswith("\n") or _SURROGATE.search(first) or _STRICT[d][0].fullmatch(head) is None:
+            return None  # a header the chunks cannot follow: the ordinary parser reads the file
+        state = self.header(next(csv.reader([head], delimiter=d)), label, options)
+        if state is None:
+            return None
+        return Plan(source.units(first), 1, (*state, d))
+
+    def cut(self, buf: S, state: tuple[object, ...], label: str, options: ParseOptions) -> int | None:
+        strict = _STRICT[str(state[-1])]
+        m = strict[0].match(buf) if isinstance(buf, str) else strict[1].match(buf)
+        return m.end() if m else None
+
+    def rest(self, stream: TextIO, line: int, state: tuple[object, ...], label: str,
+             options: ParseOptions) -> Iterator[Event]:
+        from functools import partial
+
+        from .fields import CSV_FIELD_LIMIT, csv_records
+
+        with stream:
+            lines = iter(partial(stream.readline, CSV_FIELD_LIMIT), "")
+            yield from self.row_events(csv_records(lines, label, str(state[-1]), line), label, options, state)
+
+    def fast(self, chunk: Chunk, text: str) -> Opened | None:
+        import csv
+        from functools import partial
+
+        from .fields import CSV_FIELD_LIMIT, raise_field_limit
+
+        assert chunk.reader is not None
+        if _SURROGATE.search(text):
+            return None
+        raise_field_limit()
+        stream = io.StringIO(text, newline="")
+        reader = csv.reader(iter(partial(stream.readline, CSV_FIELD_LIMIT), ""), delimiter=str(chunk.reader.state[-1]))
+        try:
+            rows = list(reader)
+            lines = list(range(chunk.line, chunk.line + len(rows)))
+            if len(rows) != count_lines(text):  # a quoted cell spans lines: where each record starts
+                stream.seek(0)
+                reader = csv.reader(iter(partial(stream.readline, CSV_FIELD_LIMIT), ""),
+                                    delimiter=str(chunk.reader.state[-1]))
+                lines = []
+                start = chunk.line
+                for _ in reader:
+                    lines.append(start)
+                    start = chunk.line + reader.line_num
+        except csv.Error:
+            return None
+        try:
+            return self.rows_opened(chunk, rows, lines)
+        except Unusual:
+            return None

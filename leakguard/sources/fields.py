@@ -46,13 +46,13 @@ def pick(keys: Sequence[str], names: Iterable[str], chosen: str | None = None) -
 CSV_FIELD_LIMIT = 64 * 1024 * 1024
 
 
-def _raise_field_limit() -> None:
+def raise_field_limit() -> None:
     """Allow big cells (an unclosed quote then costs at most CSV_FIELD_LIMIT characters)."""
     if csv.field_size_limit() < CSV_FIELD_LIMIT:
         csv.field_size_limit(CSV_FIELD_LIMIT)
 
 
-def _delimiter(header: str) -> str:
+def csv_delimiter(header: str) -> str:
     counts = {d: header.count(d) for d in (",", "\t", ";", "|")}
     best = max(counts, key=lambda d: counts[d])
     return best if counts[best] else ","
@@ -61,14 +61,20 @@ def _delimiter(header: str) -> str:
 def csv_rows(stream: TextIO, label: str) -> Iterator[tuple[int, list[str]] | BadRecord]:
     """(line where the record starts, cells) for each CSV record; broken records become
     BadRecords.  The delimiter (comma, tab, semicolon, bar) is read from the first line."""
-    _raise_field_limit()
     # Lines are read in bounded pieces: iterating the stream itself would hold a whole
     # physical line (a 1 GB line without a newline) in memory.
     first = stream.readline(CSV_FIELD_LIMIT)
     first = first.removeprefix("\ufeff")
     lines = iter(partial(stream.readline, CSV_FIELD_LIMIT), "")
-    reader = csv.reader(chain([first], lines), delimiter=_delimiter(first))
-    start = 1
+    yield from csv_records(chain([first], lines), label, csv_delimiter(first))
+
+
+def csv_records(lines: Iterable[str], label: str, delimiter: str,
+                line: int = 0) -> Iterator[tuple[int, list[str]] | BadRecord]:
+    """The records of ``lines`` (which follow line ``line`` of the file), as :func:`csv_rows`."""
+    raise_field_limit()
+    reader = csv.reader(lines, delimiter=delimiter)
+    start = line + 1
     while True:
         try:
             row = next(reader)
@@ -76,10 +82,10 @@ def csv_rows(stream: TextIO, label: str) -> Iterator[tuple[int, list[str]] | Bad
             return
         except csv.Error as e:
             yield BadRecord(label, start, f"CSV error: {e}")
-            start = reader.line_num + 1
+            start = line + reader.line_num + 1
             continue
         yield start, row
-        start = reader.line_num + 1
+        start = line + reader.line_num + 1
 
 
 def one_newline(text: str) -> str:

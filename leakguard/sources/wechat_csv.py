@@ -12,16 +12,30 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path, PureWindowsPath
 from typing import NamedTuple, TextIO
 
-from .base import BadRecord, Event, Keyed, ParseOptions, Recall, make_message
+from .base import (
+    UNCHECKED_KINDS,
+    BadRecord,
+    Chunk,
+    Event,
+    Keyed,
+    Message,
+    ParseOptions,
+    Recall,
+    make_message,
+    masked_name,
+)
+from .bulk import CsvBulk, Opened, Unusual, bulk_format, masked
 from .fields import csv_rows, fit_row, one_newline
 from .markers import kind_of
-from .streams import head_lines, stem_of, stream_format
+from .streams import head_lines, stem_of
 from .timefmt import CST, from_epoch, parse_datetime
 from .wechat_xml import appmsg_text, looks_like_xml, revoked_id, system_text
+
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 # WeChat message type codes (WeChatMsg v1 'Type' column)
 _TYPE_KINDS = {1: "text", 3: "image", 34: "voice", 43: "video", 47: "sticker", 42: "card", 48: "location",
@@ -168,24 +182,35 @@ def _row_event(row: list[str], line: int, cols: Cols, label: str, conv: str | No
 
 def _rows(stream: TextIO, label: str, wechatmsg: bool) -> Iterator[Event]:
     rows = csv_rows(stream, label)
-    cols: Cols | None = None
-    width = 0
-    conv = None
     for item in rows:
         if isinstance(item, BadRecord):
             yield item
             continue
         line, row = item
-        if cols is None:
-            cols = _wcm_cols(row) if wechatmsg else _pyw_cols(row)
-            if cols is None:
-                yield BadRecord(label, line, f"unexpected header: {','.join(row)[:200]}")
-                return
-            width = len(row)
-            if wechatmsg and cols.conversation is None:
-                stem = stem_of(label)
-                conv = stem.removesuffix("_utf8")
+        head = _header(row, label, wechatmsg)
+        if head is None:
+            yield BadRecord(label, line, f"unexpected header: {','.join(row)[:200]}")
+            return
+        yield from _events(rows, label, *head)
+        return
+
+
+def _header(row: list[str], label: str, wechatmsg: bool) -> tuple[Cols, int, str | None] | None:
+    """(columns, row width, conversation named after the file) from the header row."""
+    cols = _wcm_cols(row) if wechatmsg else _pyw_cols(row)
+    if cols is None:
+        return None
+    conv = stem_of(label).removesuffix("_utf8") if wechatmsg and cols.conversation is None else None
+    return cols, len(row), conv
+
+
+def _events(rows: Iterable[tuple[int, list[str]] | BadRecord], label: str, cols: Cols, width: int,
+            conv: str | None) -> Iterator[Event]:
+    for item in rows:
+        if isinstance(item, BadRecord):
+            yield item
             continue
+        line, row = item
         if not any(c.strip() for c in row):
             continue
         fitted = fit_row(row, width)
@@ -195,6 +220,99 @@ def _rows(stream: TextIO, label: str, wechatmsg: bool) -> Iterator[Event]:
         ev = _row_event(fitted, line, cols, label, conv)
         if ev is not None:
             yield ev
+
+
+#: type cells of plain text messages (WeChatMsg v1 and the pandas export: 1; v2 and PyWxDump: 文本)
+_TEXT_TYPES = frozenset({"1", "文本"})
+
+
+class WeChatCsvBulk(CsvBulk):
+    """Bulk reading (:mod:`.bulk`): a row of a text message whose cell holds no XML or JSON is
+    taken as it is (sender and time are read only for the messages reported); other rows go
+    through the ordinary row steps.  A ``revokemsg`` body (or a JSON escape that could spell
+    one) anywhere sends the file to the ordinary parser, which resolves recalls."""
+
+    window = re.compile(r"revokemsg|\\u")
+    window_bytes = re.compile(rb"revokemsg|\\u")
+
+    def __init__(self, wechatmsg: bool) -> None:
+        self.wechatmsg = wechatmsg
+
+    def header(self, row: list[str], label: str, options: ParseOptions) -> tuple[object, ...] | None:
+        return _header(row, label, self.wechatmsg)
+
+    def row_events(self, records: Iterator[tuple[int, list[str]] | BadRecord], label: str,
+                   options: ParseOptions, state: tuple[object, ...]) -> Iterator[Event]:
+        cols, width, conv, _ = state
+        assert isinstance(cols, Cols) and isinstance(width, int) and (conv is None or isinstance(conv, str))
+        return _events(records, label, cols, width, conv)
+
+    def rows_opened(self, chunk: Chunk, rows: list[list[str]], lines: list[int]) -> Opened | None:
+        assert chunk.reader is not None
+        cols, width, conv, _ = chunk.reader.state
+        assert isinstance(cols, Cols) and isinstance(width, int) and (conv is None or isinstance(conv, str))
+        if _SURROGATE.search(conv or ""):
+            return None  # finish() reports and repairs it
+        label = chunk.path
+        ti, ty, ci = cols.text, cols.type, cols.conversation
+        texts: list[str] = []
+        tos: list[str | None] = []
+        where: list[int | Message] = []  # row index (plain) or the message built
+        at: list[int] = []
+        bad: list[tuple[int, BadRecord]] = []
+        names: dict[str, str | None] = {}
+        count = 0
+        for k, row in enumerate(rows):
+            if len(row) == width:
+                raw = row[ti]
+                c = raw[:1]
+                if (ty is None or row[ty] in _TEXT_TYPES) and not (c == "<" or c == "{" or c.isspace()):
+                    if not raw.strip():
+                        continue
+                    name = row[ci].strip() if ci is not None else ""
+                    to = names.get(name, "")
+                    if to == "":
+                        to = names[name] = masked_name(name or conv)
+                    texts.append(one_newline(raw))
+                    tos.append(to)
+                    where.append(k)
+                    at.append(count)
+                    count += 1
+                    continue
+            if not any(c.strip() for c in row):
+                continue
+            fitted = fit_row(row, width)
+            if fitted is None:
+                bad.append((len(texts), BadRecord(label, lines[k], f"expected {width} fields, got {len(row)}")))
+                continue
+            ev = _row_event(fitted, lines[k], cols, label, conv)
+            if isinstance(ev, Keyed):
+                ev = ev.message
+            if ev is None:
+                continue
+            if isinstance(ev, BadRecord):
+                bad.append((len(texts), ev))
+                continue
+            if not isinstance(ev, Message) or _SURROGATE.search(ev.text + (ev.sender or "")):
+                raise Unusual  # a recall (or undecodable bytes out of a JSON cell): the ordinary parser
+            m = masked(ev)
+            if m.kind not in UNCHECKED_KINDS:
+                texts.append(m.text)
+                tos.append(m.conversation)
+                where.append(m)
+                at.append(count)
+            count += 1
+
+        def message(i: int) -> Message:
+            w = where[i]
+            if isinstance(w, Message):
+                return w
+            ev = _row_event(rows[w], lines[w], cols, label, conv)
+            m = ev.message if isinstance(ev, Keyed) else ev
+            assert isinstance(m, Message)
+            return masked(m)
+
+        return Opened(texts, tos, message, bad, at, count)
 
 
 def _wechatmsg(stream: TextIO, label: str, options: ParseOptions) -> Iterator[Event]:
@@ -221,11 +339,11 @@ def _sniff_pywxdump(head: str, path: Path) -> float:
     return 1.0 if _pyw_cols(_first_cells(head)) is not None else 0.0
 
 
-WECHATMSG_CSV = stream_format(
+WECHATMSG_CSV = bulk_format(
     "wechatmsg-csv", "留痕/WeChatMsg CSV (localId,TalkerId,Type,…,StrContent or 消息ID,类型,发送人,时间,内容)",
-    _sniff_wechatmsg, _wechatmsg,
+    _sniff_wechatmsg, _wechatmsg, WeChatCsvBulk(wechatmsg=True),
 )
-PYWXDUMP_CSV = stream_format(
+PYWXDUMP_CSV = bulk_format(
     "pywxdump-csv", "PyWxDump CSV (id,MsgSvrID,type_name,is_sender,talker,room_name,msg,src,CreateTime)",
-    _sniff_pywxdump, _pywxdump,
+    _sniff_pywxdump, _pywxdump, WeChatCsvBulk(wechatmsg=False),
 )
