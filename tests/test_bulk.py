@@ -186,7 +186,7 @@ def _chunk_by_chunk(path: Path, fmt: str | None = None, encoding: str | None = N
     for item in iter_messages([path], fmt, encoding, chunks=True):
         if isinstance(item, Chunk) and item.reader is not None:
             reader = bulk.bulk_reader(item.reader.format)
-            opened = reader.fast(item, item.text)
+            opened = bulk.open_fast(item)
             if opened is not None:
                 fast += 1
                 assert _opened(opened) == _opened(bulk.slow(reader.events(item, item.text)))

@@ -37,7 +37,8 @@ import io
 import re
 from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import dataclass, replace
-from itertools import accumulate
+from itertools import accumulate, compress
+from operator import add, and_, not_
 from pathlib import Path
 from typing import IO, Any, Generic, TextIO, TypeVar, cast
 
@@ -102,10 +103,26 @@ def open_chunk(chunk: Chunk) -> Opened:
 
         o = open_jsonl(chunk)
         return Opened(o.texts, o.tos, o.message, o.bad)
-    bulk = bulk_reader(chunk.reader.format)
-    text = chunk.text
-    opened = bulk.fast(chunk, text)
-    return opened if opened is not None else slow(bulk.events(chunk, text))
+    opened = open_fast(chunk)
+    if opened is not None:
+        return opened
+    return slow(bulk_reader(chunk.reader.format).events(chunk, chunk.text))
+
+
+def open_fast(chunk: Chunk) -> Opened | None:
+    """A non-JSON-Lines chunk parsed in bulk, or None when it holds anything unusual."""
+    assert chunk.reader is not None
+    body = chunk.body
+    if isinstance(body, str):
+        if _SURROGATE.search(body):
+            return None
+        text = body
+    else:
+        try:
+            text = body.decode(chunk.encoding)  # strict: undecodable bytes are the ordinary parser's
+        except UnicodeDecodeError:
+            return None
+    return bulk_reader(chunk.reader.format).fast(chunk, text)
 
 
 def expand(chunk: Chunk) -> Iterator[Item]:
@@ -232,7 +249,8 @@ class Bulk:
                          chunk.options)
 
     def fast(self, chunk: Chunk, text: str) -> Opened | None:
-        """The chunk parsed in bulk, or None when it holds anything unusual."""
+        """The chunk (``text``: its text, which holds no undecodable bytes) parsed in bulk, or
+        None when it holds anything unusual."""
         return None
 
     def read(self, source: Source[Any], plan: Plan, label: str, options: ParseOptions) -> Iterator[Event]:
@@ -485,8 +503,8 @@ class BlockBulk(Bulk):
     #: a header line of the plain, common shape, as groups for :meth:`plain` (a subset of the
     #: spec's header lines: a line it matches is a header line, read the same way)
     head: re.Pattern[str]
-    #: anything in a chunk that sends it through the ordinary parser
-    odd: re.Pattern[str] | None = None
+    #: substrings of anything in a chunk that sends it through the ordinary parser
+    odd: tuple[str, ...] = ()
 
     def __init__(self) -> None:
         sep = r"(\n[^\S\n]*\n)" if self.blank_before else r"(\n)"
@@ -565,8 +583,7 @@ class BlockBulk(Bulk):
             text = text.replace("\r\n", "\n")
         from .blocks import MAX_LINE
 
-        if len(text) >= MAX_LINE or _SURROGATE.search(text) or self.window.search(text) or (
-                self.odd is not None and self.odd.search(text)):
+        if len(text) >= MAX_LINE or self.window.search(text) or any(odd in text for odd in self.odd):
             return None
         full = self.prefix + text
         parts = self.split.split(full)
@@ -653,14 +670,20 @@ class _Parsed:
         self.found = found
         self.odd = odd
         self._starts: list[int] | None = None
+        self._counted = (len(bulk.prefix), chunk.line)  # (offset in full, line there)
 
     def lineno(self, k: int) -> int:
-        """Line of piece k's header."""
+        """Line of piece k's header (asked for in increasing k, mostly)."""
         if self._starts is None:
-            sizes = map(len, self.seps), map(len, self.heads), map(len, self.bodies)
-            self._starts = [0, *accumulate(a + b + c for a, b, c in zip(*sizes, strict=True))]
+            sizes = map(add, map(add, map(len, self.seps), map(len, self.heads)), map(len, self.bodies))
+            self._starts = [0, *accumulate(sizes)]
         start = self._starts[k] + len(self.seps[k])
-        return self.chunk.line + self.full.count("\n", len(self.bulk.prefix), start)
+        at, line = self._counted
+        if start < at:
+            at, line = len(self.bulk.prefix), self.chunk.line
+        line += self.full.count("\n", at, start)
+        self._counted = (start, line)
+        return line
 
     def exact(self, k: int) -> Message | None:
         """Piece k through the spec's own header and message steps."""
@@ -687,38 +710,45 @@ class _Parsed:
             return None
         texts = self.bulk.texts(found, self.bodies, self.full)
         conversation = masked_name(self.spec.conversation)
-        out: list[str] = []
-        tos: list[str | None] = []
-        where: list[int | Message] = []  # piece index (plain) or the message built (not plain)
-        at: list[int] = []
-        count = 0
         try:
             plain = self.bulk.plain(self.spec, found, texts, self.full)
-            for k in self.odd:
-                if plain is None:
-                    plain = [True] * len(heads)
-                plain[k] = False
-            for k, text in enumerate(texts):
-                if plain is None or plain[k]:
-                    if not text.strip():
-                        continue
-                    out.append(text)
-                    tos.append(conversation)
-                    where.append(k)
-                    at.append(count)
-                else:
-                    ev = self.exact(k)
-                    if ev is None:
-                        continue
-                    m = masked(ev)
-                    if m.kind not in UNCHECKED_KINDS:
-                        out.append(m.text)
-                        tos.append(m.conversation)
-                        where.append(m)
-                        at.append(count)
-                count += 1
         except Unusual:
             return None
+        if self.odd:
+            plain = [True] * len(heads) if plain is None else plain
+            for k in self.odd:
+                plain[k] = False
+        blank = list(map(str.strip, texts))  # "": a blank text, dropped
+        if plain is None:  # the common case: every message as it is
+            keep = list(compress(range(len(texts)), blank))
+            return Opened([texts[k] for k in keep], [conversation] * len(keep), lambda i: self.message(keep[i]), [])
+        # Messages the spec reads itself, merged in order with the plain ones
+        built: dict[int, Message] = {}
+        try:
+            for k in compress(range(len(texts)), map(not_, plain)):
+                ev = self.exact(k)
+                if ev is not None:
+                    built[k] = masked(ev)
+        except Unusual:
+            return None
+        out: list[str] = []
+        tos: list[str | None] = []
+        where: list[int | Message] = []  # piece index (plain) or the message built
+        at: list[int] = []
+        count = 0
+        for k in sorted([*compress(range(len(texts)), map(and_, plain, map(bool, blank))), *built]):
+            m = built.get(k)
+            if m is None:
+                out.append(texts[k])
+                tos.append(conversation)
+                where.append(k)
+                at.append(count)
+            elif m.kind not in UNCHECKED_KINDS:
+                out.append(m.text)
+                tos.append(m.conversation)
+                where.append(m)
+                at.append(count)
+            count += 1
         return Opened(out, tos, lambda i: self.message(where[i]), [], at, count)
 
     def message(self, w: int | Message) -> Message:
@@ -807,8 +837,6 @@ class CsvBulk(Bulk):
         from .fields import CSV_FIELD_LIMIT, raise_field_limit
 
         assert chunk.reader is not None
-        if _SURROGATE.search(text):
-            return None
         raise_field_limit()
         stream = io.StringIO(text, newline="")
         reader = csv.reader(iter(partial(stream.readline, CSV_FIELD_LIMIT), ""), delimiter=str(chunk.reader.state[-1]))

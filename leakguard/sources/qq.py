@@ -102,7 +102,7 @@ class QqTxtBulk(BlockBulk):
         rf"\n{VALID_DATE} (?:(?:上午|下午) ?)?(?:[01]?[0-9]|2[0-3]):[0-5][0-9]:[0-9]{{2}}"
         r"(?: (?:[AaPp][Mm]|上午|下午)(?= |\n))?(?: ([^\n]*))?(?<=\S)(?=\n)"
     )
-    odd = re.compile(rf"^[^\S\n]*(?:={{16}}|{_TXT_BANNER})", re.MULTILINE)
+    odd = ("=" * 16, _TXT_BANNER)  # layout lines (消息分组/消息对象 lines follow a separator)
     _object = "消息对象"
     _object_bytes = _object.encode()
 

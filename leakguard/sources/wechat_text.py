@@ -101,7 +101,8 @@ class WeChatMsgTxtBulk(BlockBulk):
         return texts
 
     def plain(self, spec: Any, found: list[Any], texts: list[str], chunk_text: str) -> list[bool] | None:
-        return [bool(rest and rest.strip()) and bool(t.strip()) for rest, t in zip(found, texts, strict=True)]
+        plain = [bool(rest and rest.strip()) and bool(t.strip()) for rest, t in zip(found, texts, strict=True)]
+        return None if all(plain) else plain
 
 
 WECHATMSG_TXT = bulk_format(

@@ -163,7 +163,7 @@ class WhatsAppBulk(BlockBulk):
         plain = [bool(g and g[2]) for g in found]
         if any(mark in chunk_text for mark in _E2E_MARKS):
             plain = [p and not _E2E.fullmatch(g[3].lstrip(_MARKS)) for p, g in zip(plain, found, strict=True)]
-        return plain
+        return None if all(plain) else plain
 
 
 def _valid_day(spec: WhatsAppTxt, day: str) -> bool:
