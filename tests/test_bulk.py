@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -201,7 +202,7 @@ def tiny(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(blocks.BlockSpec, "max_chars", 400)
 
 
-SETTINGS = settings(max_examples=120, deadline=None,
+SETTINGS = settings(max_examples=int(os.environ.get("LG_BULK_EXAMPLES", "120")), deadline=None,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 
 
@@ -324,7 +325,9 @@ FIX = Path(__file__).parent / "fixtures" / "exports"
 
 @pytest.mark.parametrize("name", ["qq/全部消息记录.txt", "qq/卫健委值班群_12h.txt", "wechatmsg/项目组_utf8.txt",
                                   "wechatmsg/项目组v2.txt", "whatsapp/WhatsApp Chat with 项目组.txt",
-                                  "whatsapp/_chat.txt", "whatsapp/与李四的 WhatsApp 聊天.txt"])
+                                  "whatsapp/_chat.txt", "whatsapp/与李四的 WhatsApp 聊天.txt",
+                                  "wechatmsg/项目组_utf8.csv", "wechatmsg/v2导出.csv", "pywxdump/wxid_demo_0_9.csv",
+                                  "pywxdump/old_content_2024.csv"])
 def test_fixtures(tiny: None, name: str) -> None:
     for chunk in (37, 100, 4096):
         bulk.CHUNK_BYTES = chunk
@@ -337,7 +340,6 @@ def test_fixtures(tiny: None, name: str) -> None:
 def test_undecodable_file_names(tmp_path: Path, tiny: None) -> None:
     """Conversations named after the file come from the file's real name (a chunk's label is
     the printable one)."""
-    import os
 
     for raw, fmt in ((b"WhatsApp Chat with \xff\xfe.txt", "whatsapp-txt"), (b"\xff\xfe.txt", "wechatmsg-txt")):
         path = Path(os.fsdecode(bytes(tmp_path) + b"/" + raw))
@@ -433,3 +435,43 @@ def test_csv_bulk_gives_what_the_ordinary_parser_gives(tmp_path: Path, tiny: Non
         _chunk_by_chunk(path, fmt, encoding)
 
     check()
+
+
+def test_csv_recalls_keep_their_message_in_one_chunk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A revokemsg row marks the message with its id: no chunk ends between the two, so the
+    mark is made whether they are a row or a thousand rows apart (the latter end the chunks)."""
+    import csv
+
+    path = tmp_path / "wxid_demo_0_5000.csv"
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(CSV_HEADERS["pyw"].split(","))
+        for i in range(3000):
+            text = TEXTS[1] if i in (100, 1500) else TEXTS[i % len(TEXTS)]
+            w.writerow([i, 7 * 10**18 + i, "文本", 0, NAMES[i % 4], "家族群", text, "", "2024-07-01 10:00:00"])
+            if i in (103, 2500):
+                gone = 7 * 10**18 + (100 if i == 103 else 1500)
+                w.writerow([i, 8 * 10**18 + i, "消息撤回1", 0, NAMES[1], "家族群", REVOKE.format(gone), "",
+                            "2024-07-01 10:00:00"])
+    monkeypatch.setattr(bulk, "CHUNK_BYTES", 4096)
+    items = list(iter_messages([path], chunks=True))
+    first = next(c for c in items if isinstance(c, Chunk) and b",7000000000000000100," in c.body)
+    assert b"revokemsg" in first.body and bulk.open_fast(first) is None  # with its recall, read the ordinary way
+    assert any(isinstance(m, Message) for m in items)  # rows 1500..2500: no chunk ends there
+    chunked, summary = _run(path, chunked=True, flagged_only=True)
+    assert (chunked, summary) == _run(path, chunked=False, flagged_only=True)
+    assert summary["recalled_flagged"] == 2
+
+
+def test_matches_finds_each_match_once_across_blocks(monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+    import re
+
+    monkeypatch.setattr(bulk, "SCAN_BYTES", 300)
+    text = "".join(f"x{i}<newmsgid>{10**18 + i}</newmsgid>" + "y" * (i % 37) for i in range(200))
+    pattern = re.compile(r"<newmsgid>([^<]{0,64})</newmsgid>")
+    want = [(m.start(), m[1]) for m in pattern.finditer(text)]
+    assert [(at, m[1]) for at, m in bulk.matches(pattern, io.StringIO(text), 0)] == want
+    data = text.encode()
+    got = [(at, m[1]) for at, m in bulk.matches(re.compile(pattern.pattern.encode()), io.BytesIO(data), 0)]
+    assert got == [(m.start(), m[1]) for m in re.compile(pattern.pattern.encode()).finditer(data)]

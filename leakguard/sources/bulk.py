@@ -35,7 +35,8 @@ from __future__ import annotations
 import codecs
 import io
 import re
-from collections.abc import Callable, Generator, Iterable, Iterator
+from bisect import bisect_left
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from itertools import accumulate, compress
 from operator import add, and_, not_
@@ -218,6 +219,15 @@ class Bulk:
     #: The same condition over UTF-8 bytes.
     window_bytes: re.Pattern[bytes]
 
+    def prepass(self, f: IO[Any], start: int) -> list[tuple[int, int]] | None:
+        """A look over the raw file (``f``: the bytes of a UTF-8 file from ``start``, after its
+        BOM, or its text) before it is cut: None when it must be read the ordinary way, else
+        the spans ``(a, b)`` (offsets from ``start``) in which no chunk may end (a < end <= b).
+        By default: the ordinary way if :attr:`window` matches anywhere."""
+        text = isinstance(f, io.TextIOBase)
+        found = next(matches(self.window if text else self.window_bytes, f, start), None)
+        return None if found is not None else []
+
     def plan(self, source: Source[Any], label: str, options: ParseOptions) -> Plan | None:
         """Read the file's head (a CSV header, a WhatsApp date-order probe); None: read the
         whole file the ordinary way."""
@@ -230,6 +240,10 @@ class Bulk:
     def changes(self, body: S) -> bool:
         """Whether ``body`` may change the parser state (the reading process then parses it)."""
         return False
+
+    def lines(self, source: Source[S], body: S) -> int:
+        """The number of lines in ``body`` as the ordinary parser counts them."""
+        return count_lines(body)
 
     def here(self, text: str, line: int, state: tuple[object, ...], label: str,
              options: ParseOptions) -> Generator[Event, None, tuple[object, ...]]:
@@ -256,7 +270,7 @@ class Bulk:
     def read(self, source: Source[Any], plan: Plan, label: str, options: ParseOptions) -> Iterator[Event]:
         """The file as chunks (and, where needed, ordinary events), in order."""
         source.seek(plan.offset)
-        line, state = plan.line, plan.state
+        line, state, at = plan.line, plan.state, plan.offset
         pending = source.empty
         limit = LONG_CHUNKS * CHUNK_BYTES
         while True:
@@ -267,6 +281,11 @@ class Bulk:
                 return
             buf = pending + data if pending else data
             cut = self.cut(buf, state, label, options)
+            while cut and source.spans:  # not inside a span: back to a cut point before it
+                span = source.span(at + cut)
+                if span is None:
+                    break
+                cut = self.cut(buf[: span[0] - at], state, label, options) if span[0] > at else None
             if not cut:
                 if len(buf) > limit:  # no cut point: the ordinary parser reads the rest
                     yield from self.rest(source.reopen(buf), line, state, label, options)
@@ -275,7 +294,8 @@ class Bulk:
                 continue
             body, pending = buf[:cut], buf[cut:]
             state = yield from self._emit(source, body, line, state, label, options)
-            line += count_lines(body)
+            line += self.lines(source, body)
+            at += cut
 
     def _emit(self, source: Source[S], body: S, line: int, state: tuple[object, ...], label: str,
               options: ParseOptions) -> Generator[Event, None, tuple[object, ...]]:
@@ -301,6 +321,12 @@ class Source(Generic[S]):
     """The file being cut into chunks: UTF-8 bytes, or text for the other encodings."""
 
     empty: S
+    spans: Sequence[tuple[int, int]] = ()  # from Bulk.prepass: disjoint, in order
+
+    def span(self, end: int) -> tuple[int, int] | None:
+        """The span in which a chunk ending at ``end`` would end, if any."""
+        k = bisect_left(self.spans, (end,)) - 1
+        return self.spans[k] if k >= 0 and self.spans[k][1] >= end else None
 
     def seek(self, offset: int) -> None:
         raise NotImplementedError
@@ -437,7 +463,7 @@ class _Joined(io.TextIOBase):
 
 def _source(path: Path, stream: TextIO, bulk: Bulk) -> Source[Any] | None:
     """The file under ``stream`` for cutting, or None when it must be read the ordinary way
-    (something in it could be a recall, or the stream is no plain seekable file)."""
+    (see :meth:`Bulk.prepass`, or the stream is no plain seekable file)."""
     raw = getattr(stream, "buffer", None)
     if not isinstance(stream, io.TextIOWrapper) or raw is None:
         return None
@@ -445,34 +471,56 @@ def _source(path: Path, stream: TextIO, bulk: Bulk) -> Source[Any] | None:
         if not raw.seekable():
             return None
         name = codecs.lookup(stream.encoding).name
+        source: Source[Any]
         if name in ("utf-8", "utf-8-sig"):
             with open(path, "rb") as f:  # the stream stays where it is, for the ordinary parser
                 start = 3 if name == "utf-8-sig" and f.read(3) == codecs.BOM_UTF8 else 0
-                if _found(bulk.window_bytes, f, start):
-                    return None
-            return _Bytes(path, raw, start)
-        with open_stream(path, stream.encoding) as other:
-            if _found(bulk.window, other, 0):
-                return None
-        stream.seek(0)
-        return _Text(path, stream)
+                spans = bulk.prepass(f, start)
+            source = _Bytes(path, raw, start)
+        else:
+            with open_stream(path, stream.encoding) as other:
+                spans = bulk.prepass(other, 0)
+            stream.seek(0)
+            source = _Text(path, stream)
     except (OSError, ValueError, LookupError):
         return None
+    if spans is None:
+        return None
+    source.spans = _disjoint(spans)
+    return source
 
 
-def _found(pattern: re.Pattern[S], f: IO[S], start: int) -> bool:
-    """Whether ``pattern`` (whose matches are shorter than 256 characters) occurs in the file."""
+def _disjoint(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for a, b in sorted(spans):
+        if out and a <= out[-1][1]:
+            out[-1] = (out[-1][0], max(b, out[-1][1]))
+        else:
+            out.append((a, b))
+    return out
+
+
+def matches(pattern: re.Pattern[S], f: IO[S], start: int) -> Iterator[tuple[int, re.Match[S]]]:
+    """(offset from ``start``, match) of ``pattern`` in the file, read in blocks; a match must be
+    shorter than :data:`OVERLAP` (a match near the end of a block is looked for again, whole,
+    in the next one)."""
     f.seek(start)
-    tail = None
-    while True:
-        data = f.read(SCAN_BYTES)
-        if not data:
-            return False
-        if tail is not None:
-            data = tail + data
-        if pattern.search(data):
-            return True
-        tail = data[-256:]
+    base = 0  # offset of data[0]
+    data = f.read(SCAN_BYTES)
+    while data:
+        more = f.read(SCAN_BYTES)
+        last = len(data) if not more else len(data) - OVERLAP  # later matches: in the next round
+        for m in pattern.finditer(data):
+            if m.start() >= last:
+                break
+            yield base + m.start(), m
+        if not more:
+            return
+        base += last
+        data = data[last:] + more
+
+
+OVERLAP = 256
 
 
 # ----------------------------------------------------------------------------- header-line formats
@@ -521,6 +569,17 @@ class BlockBulk(Bulk):
     def plan(self, source: Source[Any], label: str, options: ParseOptions) -> Plan | None:
         return Plan(0, 0, self.state_of(self.spec(label, options, ())))
 
+    def lines(self, source: Source[S], body: S) -> int:
+        from .blocks import MAX_LINE, iter_lines
+
+        if len(body) < MAX_LINE:
+            return count_lines(body)
+        # a line longer than MAX_LINE is read in pieces: one cut between CR and LF makes two lines
+        n = 0
+        for n, _ in iter_lines(io.StringIO(source.decode(body), newline="")):
+            pass
+        return n
+
     def here(self, text: str, line: int, state: tuple[object, ...], label: str,
              options: ParseOptions) -> Generator[Event, None, tuple[object, ...]]:
         from .blocks import iter_lines, run_blocks
@@ -538,6 +597,8 @@ class BlockBulk(Bulk):
 
     # -- cutting
     def cut(self, buf: S, state: tuple[object, ...], label: str, options: ParseOptions) -> int | None:
+        from .blocks import MAX_LINE
+
         nl: Any = "\n" if isinstance(buf, str) else b"\n"
         cr: Any = "\r" if isinstance(buf, str) else b"\r"
         stop = buf.rfind(nl)  # the header line after a cut must be complete
@@ -551,7 +612,7 @@ class BlockBulk(Bulk):
             if at <= 0:
                 return None
             end = buf.find(nl, at)
-            if end - at <= MAX_HEAD:
+            if end - at < min(MAX_HEAD, MAX_LINE - 1):  # read whole by the line reader, whatever the line end
                 if spec is None:
                     spec = self.spec(label, options, state)
                 line = buf[at:end]

@@ -10,11 +10,12 @@ its server id, PyWxDump's MsgSvrID) as recalled.
 
 from __future__ import annotations
 
+import io
 import json
 import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path, PureWindowsPath
-from typing import NamedTuple, TextIO
+from typing import IO, Any, NamedTuple, TextIO
 
 from .base import (
     UNCHECKED_KINDS,
@@ -28,7 +29,7 @@ from .base import (
     make_message,
     masked_name,
 )
-from .bulk import CsvBulk, Opened, Unusual, bulk_format, masked
+from .bulk import CsvBulk, Opened, Unusual, bulk_format, masked, matches
 from .fields import csv_rows, fit_row, one_newline
 from .markers import kind_of
 from .streams import head_lines, stem_of
@@ -229,14 +230,47 @@ _TEXT_TYPES = frozenset({"1", "文本"})
 class WeChatCsvBulk(CsvBulk):
     """Bulk reading (:mod:`.bulk`): a row of a text message whose cell holds no XML or JSON is
     taken as it is (sender and time are read only for the messages reported); other rows go
-    through the ordinary row steps.  A ``revokemsg`` body (or a JSON escape that could spell
-    one) anywhere sends the file to the ordinary parser, which resolves recalls."""
+    through the ordinary row steps.
 
-    window = re.compile(r"revokemsg|\\u")
-    window_bytes = re.compile(rb"revokemsg|\\u")
+    A revokemsg row marks the message with that id among the 2000 before it.  No chunk ends
+    between the first place the id occurs in the file and the revokemsg row (:meth:`prepass`),
+    so the recalled message and its recall are in one chunk, which the ordinary parser reads
+    (its window holds the chunk's messages, and no message with that id came before them).  A
+    JSON escape, which could spell a revokemsg in an old PyWxDump content cell, sends the file
+    to the ordinary parser."""
+
+    _revoke = r"\\u|<newmsgid>([^<]{0,64})</newmsgid>|<newmsgid>"
+    window = re.compile(_revoke)
+    window_bytes = re.compile(_revoke.encode())
 
     def __init__(self, wechatmsg: bool) -> None:
         self.wechatmsg = wechatmsg
+
+    def prepass(self, f: IO[Any], start: int) -> list[tuple[int, int]] | None:
+        text = isinstance(f, io.TextIOBase)
+        revokes: list[tuple[int, str]] = []
+        for at, m in matches(self.window if text else self.window_bytes, f, start):
+            if m[1] is None:
+                return None  # a JSON escape, or a <newmsgid> of no usual shape
+            inner = m[1] if text else m[1].decode("utf-8", "replace")
+            key = re.fullmatch(r"\s*(\d+)\s*", inner)  # as revoked_id reads it
+            if key is not None:
+                if not key[1].isascii():
+                    return None
+                revokes.append((at, key[1]))
+        if not revokes:
+            return []
+        keys = {k for _, k in revokes}
+        lengths = "|".join(f"[0-9]{{{n}}}" for n in sorted({len(k) for k in keys}))
+        runs = rf"(?<![0-9])(?:{lengths})(?![0-9])"
+        first: dict[str, int] = {}
+        for at, m in matches(re.compile(runs) if text else re.compile(runs.encode()), f, start):
+            key = m[0] if text else m[0].decode()
+            if key in keys and key not in first:
+                first[key] = at
+                if len(first) == len(keys):
+                    break
+        return [(first[k], at) for at, k in revokes if first[k] < at]
 
     def header(self, row: list[str], label: str, options: ParseOptions) -> tuple[object, ...] | None:
         return _header(row, label, self.wechatmsg)
