@@ -213,21 +213,20 @@ class _Window:
 
     def push(self, key: str | None, item: Item) -> Item | None:
         """Hold ``item``; return the oldest held item once the window is full (call
-        :meth:`overflow` for any further ones)."""
+        :meth:`full` and ``_pop`` for any further ones)."""
         cell: list[object] = [key, item]
-        self.queue.append(cell)
-        if isinstance(item, Message):
+        queue = self.queue
+        queue.append(cell)
+        if item.__class__ is Message:
             self.chars += len(item.text)
         if key is not None:
             self.by_key[key] = cell
-        return self._pop() if self._full() else None
+        if len(queue) > self.size or (self.chars > self.max_chars and len(queue) > 1):
+            return self._pop()
+        return None
 
-    def _full(self) -> bool:
+    def full(self) -> bool:
         return len(self.queue) > self.size or (self.chars > self.max_chars and len(self.queue) > 1)
-
-    def overflow(self) -> Iterator[Item]:
-        while self._full():
-            yield self._pop()
 
     def _pop(self) -> Item:
         cell = self.queue.popleft()
@@ -270,18 +269,23 @@ def finish(events: Iterable[Event], window: int = RECALL_WINDOW) -> Iterator[Uni
     personal data in sender and conversation names."""
     win = _Window(window)
     index = 0
+    search = _SURROGATE.search
     for item in _resolved(events, win):
-        if isinstance(item, (BadRecord, Chunk)):
+        if item.__class__ is not Message:
             yield item
             continue
-        if _SURROGATE.search(item.text) or _SURROGATE.search(item.sender or "") or _SURROGATE.search(
-                item.conversation or ""):
+        assert isinstance(item, Message)
+        sender, conversation = item.sender, item.conversation
+        if search(item.text) or (sender and search(sender)) or (conversation and search(conversation)):
             yield BadRecord(item.path, item.line, "undecodable bytes replaced with U+FFFD")
             item = _repaired(item)
-        sender, conversation = masked_name(item.sender), masked_name(item.conversation)
-        if sender is not item.sender or conversation is not item.conversation:
-            item = replace(item, sender=sender, conversation=conversation)
-        yield with_index(item, index)
+            sender, conversation = item.sender, item.conversation
+        masked_sender, masked_conversation = masked_name(sender), masked_name(conversation)
+        if masked_sender is not sender or masked_conversation is not conversation:
+            item = replace(item, sender=masked_sender, conversation=masked_conversation)
+        if item.index != index:
+            object.__setattr__(item, "index", index)  # with_index: the object is not published yet
+        yield item
         index += 1
 
 
@@ -300,8 +304,8 @@ def masked_name(name: str | None) -> str | None:
         return name
     done = _NAMES.get(name)
     if done is None:
-        done = _mask_numbers(name) if sum(c.isdigit() for c in name) >= 7 else name
-        if len(_NAMES) >= 8192:
+        done = _mask_numbers(name) if len(name) >= 7 and sum(map(str.isdigit, name)) >= 7 else name
+        if len(_NAMES) >= 65536:
             _NAMES.clear()
         _NAMES[name] = done
     return done if done != name else name
@@ -328,21 +332,26 @@ def _repaired(m: Message) -> Message:
 
 
 def _resolved(events: Iterable[Event], win: _Window) -> Iterator[Unit]:
+    push = win.push
     try:
         for ev in events:
-            if isinstance(ev, Keyed):
-                out = win.push(ev.key, ev.message)
-            elif isinstance(ev, Recall):
-                out = None if win.mark(ev) else win.push(None, ev.fallback)
-            elif isinstance(ev, Chunk):  # a recall can no longer reach what came before it
+            cls = ev.__class__
+            if cls is Message or cls is BadRecord:
+                out = push(None, ev)  # type: ignore[arg-type]
+            elif cls is Keyed:
+                out = push(ev.key, ev.message)  # type: ignore[union-attr]
+            elif cls is Recall:
+                out = None if win.mark(ev) else push(None, ev.fallback)  # type: ignore[arg-type, union-attr]
+            elif cls is Chunk:  # a recall can no longer reach what came before it
                 yield from win.drain()
-                yield ev
+                yield ev  # type: ignore[misc]
                 continue
             else:
-                out = win.push(None, ev)
+                out = push(None, ev)  # type: ignore[arg-type]
             if out is not None:
                 yield out
-                yield from win.overflow()
+                while win.full():
+                    yield win._pop()
     except Exception:
         # A parser failed mid-file: the messages held for recalls were read fine, so they
         # still go out before the error (the registry reports it as a BadRecord).

@@ -51,12 +51,21 @@ def valid(y: int, mo: int, d: int, h: int, mi: int, s: int) -> bool:
     return 0 <= h <= 23 and 0 <= mi <= 59 and 0 <= s <= 60
 
 
+_DAYS: dict[tuple[int, int, int], str] = {}  # (y, mo, d) -> 'YYYY-MM-DDT', or '' if no such day
+
+
 def iso(y: int, mo: int, d: int, h: int = 0, mi: int = 0, s: int = 0, tz: str = "") -> str | None:
     """Format a wall-clock time; None when the fields are out of range."""
-    if not valid(y, mo, d, h, mi, min(s, 59)):
-        return None
     s = min(s, 59)  # a leap second is shown as :59
-    return f"{y:04d}-{mo:02d}-{d:02d}T{h:02d}:{mi:02d}:{s:02d}{tz}"
+    if not (0 <= h <= 23 and 0 <= mi <= 59 and 0 <= s):
+        return None
+    day = _DAYS.get((y, mo, d))
+    if day is None:  # messages of a chat share a few days: each is checked and formatted once
+        day = f"{y:04d}-{mo:02d}-{d:02d}T" if valid(y, mo, d, 0, 0, 0) else ""
+        if len(_DAYS) >= 65536:
+            _DAYS.clear()
+        _DAYS[(y, mo, d)] = day
+    return f"{day}{h:02d}:{mi:02d}:{s:02d}{tz}" if day else None
 
 
 def year4(y: int) -> int:
