@@ -475,3 +475,38 @@ def test_matches_finds_each_match_once_across_blocks(monkeypatch: pytest.MonkeyP
     data = text.encode()
     got = [(at, m[1]) for at, m in bulk.matches(re.compile(pattern.pattern.encode()), io.BytesIO(data), 0)]
     assert got == [(m.start(), m[1]) for m in re.compile(pattern.pattern.encode()).finditer(data)]
+
+
+def test_no_cut_point_in_a_text_decoded_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The same for a GB18030 file, which the reading process decodes: the rest is read from the
+    text already read and the rest of the stream, line by line as the stream would give them."""
+    path = tmp_path / "qq.txt"
+    _plain_export(path, "qq-txt", 300)
+    text = path.read_text(encoding="utf-8") + "2024-05-30 10:00:00 张三\r\n" + "\r\n".join(TEXTS * 40) + "\r\n"
+    path.write_bytes((text + "\r\n2024-05-30 10:01:00 李四\r\n内部讨论稿\r").encode("gb18030"))
+    monkeypatch.setattr(bulk, "CHUNK_BYTES", 1024)
+    monkeypatch.setattr(bulk, "LONG_CHUNKS", 2)
+    items = list(iter_messages([path], chunks=True))
+    assert any(isinstance(c, Chunk) and isinstance(c.body, str) for c in items)
+    assert isinstance(items[-1], Message) and items[-1].text == "内部讨论稿"
+    assert _run(path, chunked=True) == _run(path, chunked=False)
+
+
+@pytest.mark.parametrize("fmt", sorted(LAYOUTS))
+def test_unusual_chunks_go_to_the_ordinary_parser(tmp_path: Path, tiny: None, fmt: str) -> None:
+    """Text before the first header and a message longer than a block are left to the
+    ordinary parser (which splits the block), chunk by chunk; the results agree."""
+    path = tmp_path / LAYOUTS[fmt][0]
+    _plain_export(path, fmt, 40)
+    text = path.read_text(encoding="utf-8")
+    big = "\n".join(["内部讨论稿，先别外传"] * 60)  # 600 characters: over BlockSpec.max_chars (400)
+    head = {"qq-txt": "2024-05-30 10:00:00 张三", "wechatmsg-txt": "2024-05-30 10:00:00 张三",
+            "whatsapp-txt": "30/05/2024, 10:00 - 张三: 开头"}[fmt]
+    rest = text[text.index("2024-") if fmt == "qq-txt" else 0:]  # (without the QQ banner and 消息对象 lines, which the reader parses)
+    path.write_text("前言一行\n\n" + text + f"\n{head}\n{big}\n\n" + rest, encoding="utf-8")
+    bulk.CHUNK_BYTES = 4096
+    chunks = [c for c in iter_messages([path], fmt, chunks=True) if isinstance(c, Chunk)]
+    assert bulk.open_fast(chunks[0]) is None or fmt == "qq-txt"  # (QQ's head is read by the reader)
+    assert any(bulk.open_fast(c) is None for c in chunks[1:])
+    assert _run(path, chunked=True, fmt=fmt) == _run(path, chunked=False, fmt=fmt)
+    _chunk_by_chunk(path, fmt)

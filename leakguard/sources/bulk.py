@@ -557,6 +557,7 @@ class BlockBulk(Bulk):
     def __init__(self) -> None:
         sep = r"(\n[^\S\n]*\n)" if self.blank_before else r"(\n)"
         self.split = re.compile(sep + rf"((?:{self.cand})[^\n]*)")
+        self.cand_start = re.compile(self.cand)
         self.prefix = "\n\n" if self.blank_before else "\n"
 
     # -- the ordinary parser
@@ -618,7 +619,8 @@ class BlockBulk(Bulk):
                 line = buf[at:end]
                 text = line.decode("utf-8", ESCAPE) if isinstance(line, bytes) else line
                 text = text.rstrip("\r\n")
-                if not _SURROGATE.search(text) and spec.header(text, text.strip()) is not None:
+                if self.cand_start.match(text) and not _SURROGATE.search(text) and spec.header(
+                        text, text.strip()) is not None:
                     return at
             stop = at - 1
         return None
