@@ -43,12 +43,14 @@ TEXTS = [
     "ok 👍",
 ]
 NAMES = ["张三", "李四(10001)", "客户 13812345678", "王主任<wang@example.com>", "系统消息(10000)", "~ 赵敏",
-         "小刘&amp;小陈", "身份证110105194912310025", "\u200e陈经理", "Dr. Feather"]
+         "小刘&amp;小陈", "身份证110105194912310025", "\u200e陈经理", "Dr. Feather", "尾有空格 ", "全角空格\u3000",
+         "~\u202f钱七"]
 ODD_LINES = ["", "   ", "\u3000", "\t", "2024-05-01 开会", "2024-02-30 09:00:00 张三", "2023-02-29 10:00:00 李四",
              "2024-02-29 10:00:00 闰日", "2024-05-01 24:00:00 晚", "================", "=" * 64,
              "消息分组:我的群聊", "消息对象:另一个群", "消息记录（此消息记录为文本格式，不支持重新导入）",
              "1. 第一条", "3.5 小时", "12/9/20, 23:55", "            [链接]:标题", "李四撤回了一条消息：这是内部讨论稿，先别外传，正式通知下周发。",
-             "\"王主任\" 撤回了一条消息", "  缩进的一行", "行尾有空格   ", "２０２４-05-01 09:00:00 全角"]
+             "\"王主任\" 撤回了一条消息", "  缩进的一行", "行尾有空格   ", "２０２４-05-01 09:00:00 全角", "\x1c", "\x0c",
+             "行内\u2028分隔", "\ufeff2024-05-01 09:00:00 张三", "2024-05-01 09:00:00\t", "[1/5/24, 9:12:03 AM] 王老师: 假头"]
 BAD = "\udcff"  # stands for an undecodable byte (written as b"\xff")
 
 
@@ -398,9 +400,11 @@ def csv_exports(draw: Any, layout: str) -> tuple[str, bytes, str | None]:
     import io
 
     end = draw(st.sampled_from(["\n", "\r\n"]))
+    delimiter = draw(st.sampled_from([",", ",", ",", "\t", ";"]))
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator=end)
-    out.write(CSV_HEADERS[layout] + end)
+    quoting = draw(st.sampled_from([csv.QUOTE_MINIMAL] * 3 + [csv.QUOTE_ALL]))
+    writer = csv.writer(out, lineterminator=end, delimiter=delimiter, quoting=quoting)
+    writer.writerow(CSV_HEADERS[layout].split(","))
     recall = draw(st.integers(0, 4)) == 0  # a recall (or a JSON escape) sends the file to the ordinary parser
     for i in range(draw(st.integers(0, 40))):
         if draw(st.integers(0, 12)):
