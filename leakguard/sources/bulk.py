@@ -16,9 +16,10 @@ Both paths give what the ordinary parser gives, by construction:
   of a CSV, and carries the parser's state there (``Reader.state``: the QQ conversation, the
   WhatsApp day/month order, the CSV columns).  A chunk that may change that state (a QQ
   ``消息对象`` line) is parsed by the reading process itself, with the ordinary parser.
-- A recall reaches back up to 2000 messages, across chunk boundaries, so a file holding
-  anything that could be a recall (:attr:`Bulk.window`, a necessary condition checked over
-  the raw file before reading it) is read the ordinary way.
+- A recall reaches back up to 2000 messages, across chunk boundaries, so the raw file is looked
+  over first (:meth:`Bulk.prepass`, a necessary condition for a recall): a file that could hold
+  one is read the ordinary way, or (the CSVs) no chunk ends between a recall and the first
+  place its message could be, so the ordinary parser reads both in one chunk.
 - The bulk parse takes only the plain, common case; anything unusual in a chunk (undecodable
   bytes, a lone CR, layout lines, over-long lines) sends the chunk through the ordinary
   parser (with the chunk's state), and an unusual message (a system notice, a header line of
