@@ -343,9 +343,14 @@ def test_undecodable_file_names(tmp_path: Path, tiny: None) -> None:
     """Conversations named after the file come from the file's real name (a chunk's label is
     the printable one)."""
 
-    for raw, fmt in ((b"WhatsApp Chat with \xff\xfe.txt", "whatsapp-txt"), (b"\xff\xfe.txt", "wechatmsg-txt")):
+    for raw, fmt in ((b"WhatsApp Chat with \xff\xfe.txt", "whatsapp-txt"), (b"\xff\xfe.txt", "wechatmsg-txt"),
+                     (b"\xff\xfe_utf8.csv", "wechatmsg-csv")):
         path = Path(os.fsdecode(bytes(tmp_path) + b"/" + raw))
-        _plain_export(path, fmt, 60)
+        if fmt == "wechatmsg-csv":  # WeChatMsg v2 names the conversation after the file
+            rows = [f"{8000 + i},文本,wxid_{i % 3},2024-08-12 08:30:00,{TEXTS[i % 5]},孙处,孙明,more" for i in range(60)]
+            path.write_text("\n".join([CSV_HEADERS["wcm-v2"], *rows]) + "\n", encoding="utf-8")
+        else:
+            _plain_export(path, fmt, 60)
         assert any(isinstance(c, Chunk) for c in iter_messages([path], fmt, chunks=True))
         chunked = _run(path, chunked=True, fmt=fmt)
         assert chunked == _run(path, chunked=False, fmt=fmt)
@@ -514,3 +519,19 @@ def test_unusual_chunks_go_to_the_ordinary_parser(tmp_path: Path, tiny: None, fm
     assert any(bulk.open_fast(c) is None for c in chunks[1:])
     assert _run(path, chunked=True, fmt=fmt) == _run(path, chunked=False, fmt=fmt)
     _chunk_by_chunk(path, fmt)
+
+
+@pytest.mark.parametrize("fmt", sorted(LAYOUTS))
+def test_a_line_cut_between_cr_and_lf(tmp_path: Path, tiny: None, fmt: str) -> None:
+    """The line reader reads a long line in pieces: a piece that ends between CR and LF makes
+    the LF a line of its own.  Chunks after such a line are numbered as the reader numbers them."""
+    path = tmp_path / LAYOUTS[fmt][0]
+    _plain_export(path, fmt, 30)
+    text = path.read_text(encoding="utf-8").replace("\n", "\r\n")
+    head = {"qq-txt": "2024-05-30 10:00:00 张三", "wechatmsg-txt": "2024-05-30 10:00:00 张三",
+            "whatsapp-txt": "30/05/2024, 10:00 - 张三: 开头"}[fmt]
+    long = "长" * (blocks.MAX_LINE - 1)  # with its CR: one whole piece; its LF: the next line
+    path.write_bytes((text + f"{head}\r\n{long}\r\n\r\n" + text[text.index("2024-"):] if fmt == "qq-txt"
+                      else text + f"{head}\r\n{long}\r\n\r\n" + text).encode("utf-8"))
+    bulk.CHUNK_BYTES = 2048
+    assert _run(path, chunked=True, fmt=fmt) == _run(path, chunked=False, fmt=fmt)
