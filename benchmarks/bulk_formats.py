@@ -46,8 +46,13 @@ def write_wechatmsg_txt(out: IO[str], msgs: Iterator[synth.Msg]) -> list[int]:
     return planted
 
 
+_REVOKE = ('<sysmsg type="revokemsg"><revokemsg><session>12345678@chatroom</session><newmsgid>{}</newmsgid>'
+           '<replacemsg><![CDATA["{}" 撤回了一条消息]]></replacemsg></revokemsg></sysmsg>')
+
+
 def write_pywxdump_csv(out: IO[str], msgs: Iterator[synth.Msg]) -> list[int]:
-    """PyWxDump CSV (msg/src columns): text rows, some pictures with a media path and group notices."""
+    """PyWxDump CSV (msg/src columns): text rows, some pictures with a media path, group notices
+    and recalls (a revokemsg row naming the message two rows up)."""
     w = csv.writer(out)  # CRLF row ends, as PyWxDump writes them
     w.writerow(["id", "MsgSvrID", "type_name", "is_sender", "talker", "room_name", "msg", "src", "CreateTime"])
     planted = []
@@ -58,6 +63,9 @@ def write_pywxdump_csv(out: IO[str], msgs: Iterator[synth.Msg]) -> list[int]:
         elif i % 50 == 7:
             w.writerow([i, 7 * 10**18 + i, "系统通知", 0, "", "12345678@chatroom", f"\"{m.sender}\"加入了群聊", "",
                         m.time])
+        elif i % 100 == 52:
+            w.writerow([i, 7 * 10**18 + i, "消息撤回1", 0, m.sender, "12345678@chatroom",
+                        _REVOKE.format(7 * 10**18 + i - 2, m.sender), "", m.time])
         else:
             w.writerow([i, 7 * 10**18 + i, "文本", i % 2, m.sender, "12345678@chatroom", m.text, "", m.time])
         if m.planted:

@@ -465,7 +465,9 @@ def test_csv_recalls_keep_their_message_in_one_chunk(tmp_path: Path, monkeypatch
     monkeypatch.setattr(bulk, "CHUNK_BYTES", 4096)
     items = list(iter_messages([path], chunks=True))
     first = next(c for c in items if isinstance(c, Chunk) and b",7000000000000000100," in c.body)
-    assert b"revokemsg" in first.body and bulk.open_fast(first) is None  # with its recall, read the ordinary way
+    opened = bulk.open_fast(first)  # the message and its recall: one chunk, resolved in bulk
+    assert b"revokemsg" in first.body and opened is not None
+    assert [opened.message(i).line for i in range(len(opened.texts)) if opened.message(i).recalled] == [102]
     assert any(isinstance(m, Message) for m in items)  # rows 1500..2500: no chunk ends there
     chunked, summary = _run(path, chunked=True, flagged_only=True)
     assert (chunked, summary) == _run(path, chunked=False, flagged_only=True)
@@ -535,3 +537,26 @@ def test_a_line_cut_between_cr_and_lf(tmp_path: Path, tiny: None, fmt: str) -> N
                       else text + f"{head}\r\n{long}\r\n\r\n" + text).encode("utf-8"))
     bulk.CHUNK_BYTES = 2048
     assert _run(path, chunked=True, fmt=fmt) == _run(path, chunked=False, fmt=fmt)
+
+
+def test_csv_recalls_reach_back_as_far_as_the_window(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """In bulk, a revokemsg marks its message only within the last 2000 items, as finish() does."""
+    import csv
+
+    path = tmp_path / "wxid_demo_0_9000.csv"
+    targets = {100: 100 + 1998, 3000: 3000 + 1999, 6000: 6000 + 2000, 9000: 9000 + 2001}
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(CSV_HEADERS["pyw"].split(","))
+        for i in range(12000):
+            text = TEXTS[1] if i in targets else "好"
+            w.writerow([i, 7 * 10**18 + i, "文本", 0, "张三", "家族群", text, "", ""])
+            for target, at in targets.items():
+                if i == at:
+                    w.writerow([i, 8 * 10**18 + i, "消息撤回1", 0, "张三", "家族群", REVOKE.format(7 * 10**18 + target), "", ""])
+    monkeypatch.setattr(bulk, "CHUNK_BYTES", 1 << 20)
+    chunks = [c for c in iter_messages([path], chunks=True) if isinstance(c, Chunk)]
+    assert chunks and all(bulk.open_fast(c) is not None for c in chunks)
+    chunked, summary = _run(path, chunked=True, flagged_only=True)
+    assert (chunked, summary) == _run(path, chunked=False, flagged_only=True)
+    assert [m["recalled"] for m, _ in chunked] == [True, True, False, False]

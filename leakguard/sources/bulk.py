@@ -859,8 +859,8 @@ class CsvBulk(Bulk):
         """The ordinary parser's events for the records after the header."""
         raise NotImplementedError
 
-    def rows_opened(self, chunk: Chunk, rows: list[list[str]], lines: list[int]) -> Opened | None:
-        """The chunk's records (row k starts on line ``lines[k]``) parsed in bulk."""
+    def rows_opened(self, chunk: Chunk, rows: list[list[str]], lines: list[int], text: str) -> Opened | None:
+        """The chunk's records (row k starts on line ``lines[k]``; ``text``: the chunk) parsed in bulk."""
         raise NotImplementedError
 
     def plan(self, source: Source[Any], label: str, options: ParseOptions) -> Plan | None:
@@ -919,6 +919,6 @@ class CsvBulk(Bulk):
         except csv.Error:
             return None
         try:
-            return self.rows_opened(chunk, rows, lines)
+            return self.rows_opened(chunk, rows, lines, text)
         except Unusual:
             return None

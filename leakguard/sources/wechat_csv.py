@@ -14,11 +14,14 @@ import io
 import json
 import re
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from pathlib import Path, PureWindowsPath
 from typing import IO, Any, NamedTuple, TextIO
 
 from .base import (
+    RECALL_WINDOW,
     UNCHECKED_KINDS,
+    WINDOW_CHARS,
     BadRecord,
     Chunk,
     Event,
@@ -234,8 +237,8 @@ class WeChatCsvBulk(CsvBulk):
 
     A revokemsg row marks the message with that id among the 2000 before it.  No chunk ends
     between the first place the id occurs in the file and the revokemsg row (:meth:`prepass`),
-    so the recalled message and its recall are in one chunk, which the ordinary parser reads
-    (its window holds the chunk's messages, and no message with that id came before them).  A
+    so the recalled message and its recall are in one chunk, where the bulk parse marks it as
+    the recall window of ``finish`` would (no message with that id came before the chunk).  A
     JSON escape, which could spell a revokemsg in an old PyWxDump content cell, sends the file
     to the ordinary parser."""
 
@@ -281,14 +284,14 @@ class WeChatCsvBulk(CsvBulk):
         assert isinstance(cols, Cols) and isinstance(width, int) and (conv is None or isinstance(conv, str))
         return _events(records, label, cols, width, conv)
 
-    def rows_opened(self, chunk: Chunk, rows: list[list[str]], lines: list[int]) -> Opened | None:
+    def rows_opened(self, chunk: Chunk, rows: list[list[str]], lines: list[int], text: str) -> Opened | None:
         assert chunk.reader is not None
         cols, width, conv, _ = chunk.reader.state
         assert isinstance(cols, Cols) and isinstance(width, int) and (conv is None or isinstance(conv, str))
         if _SURROGATE.search(conv or ""):
             return None  # finish() reports and repairs it
         label = chunk.path
-        ti, ty, ci = cols.text, cols.type, cols.conversation
+        ti, ty, ci, mi = cols.text, cols.type, cols.conversation, cols.msgid
         texts: list[str] = []
         tos: list[str | None] = []
         where: list[int | Message] = []  # row index (plain) or the message built
@@ -296,6 +299,15 @@ class WeChatCsvBulk(CsvBulk):
         bad: list[tuple[int, BadRecord]] = []
         names: dict[str, str | None] = {}
         count = 0
+        # Recalls, as finish() resolves them: a revokemsg marks the last message with its id among
+        # the RECALL_WINDOW items before it (the prepass keeps earlier chunks out of reach; a chunk
+        # is far shorter than the window's WINDOW_CHARS)
+        track = mi is not None and "revokemsg" in text
+        if track and len(text) * 2 > WINDOW_CHARS:
+            return None
+        keys: dict[str, tuple[int, int]] = {}  # id -> (position among the items held, message or -1)
+        held = 0  # items the window has held: messages and bad records
+        recalled: set[int] = set()
         for k, row in enumerate(rows):
             if len(row) == width:
                 raw = row[ti]
@@ -307,44 +319,65 @@ class WeChatCsvBulk(CsvBulk):
                     to = names.get(name, "")
                     if to == "":
                         to = names[name] = masked_name(name or conv)
+                    if track:
+                        msgid = row[mi].strip()  # type: ignore[index]
+                        if msgid:
+                            keys[msgid] = (held, len(texts))
                     texts.append(one_newline(raw))
                     tos.append(to)
                     where.append(k)
                     at.append(count)
                     count += 1
+                    held += 1
                     continue
             if not any(c.strip() for c in row):
                 continue
             fitted = fit_row(row, width)
             if fitted is None:
                 bad.append((len(texts), BadRecord(label, lines[k], f"expected {width} fields, got {len(row)}")))
+                held += 1
                 continue
             ev = _row_event(fitted, lines[k], cols, label, conv)
+            key: str | None = None
             if isinstance(ev, Keyed):
-                ev = ev.message
+                key, ev = ev.key, ev.message
             if ev is None:
                 continue
             if isinstance(ev, BadRecord):
                 bad.append((len(texts), ev))
+                held += 1
                 continue
+            if isinstance(ev, Recall):
+                target = keys.get(ev.key) if ev.key is not None else None
+                if target is not None and target[0] >= held - RECALL_WINDOW:
+                    if target[1] >= 0:
+                        recalled.add(target[1])
+                    continue
+                ev = ev.fallback
             if not isinstance(ev, Message) or _SURROGATE.search(ev.text + (ev.sender or "")):
-                raise Unusual  # a recall (or undecodable bytes out of a JSON cell): the ordinary parser
+                raise Unusual  # undecodable bytes out of a JSON cell: the ordinary parser
             m = masked(ev)
-            if m.kind not in UNCHECKED_KINDS:
+            checked = m.kind not in UNCHECKED_KINDS
+            if track and key:
+                keys[key] = (held, len(texts) if checked else -1)
+            if checked:
                 texts.append(m.text)
                 tos.append(m.conversation)
                 where.append(m)
                 at.append(count)
             count += 1
+            held += 1
 
         def message(i: int) -> Message:
             w = where[i]
             if isinstance(w, Message):
-                return w
-            ev = _row_event(rows[w], lines[w], cols, label, conv)
-            m = ev.message if isinstance(ev, Keyed) else ev
-            assert isinstance(m, Message)
-            return masked(m)
+                m = w
+            else:
+                ev = _row_event(rows[w], lines[w], cols, label, conv)
+                built = ev.message if isinstance(ev, Keyed) else ev
+                assert isinstance(built, Message)
+                m = masked(built)
+            return replace(m, recalled=True) if i in recalled else m
 
         return Opened(texts, tos, message, bad, at, count)
 
