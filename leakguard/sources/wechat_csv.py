@@ -15,6 +15,7 @@ import json
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
+from operator import and_, itemgetter
 from pathlib import Path, PureWindowsPath
 from typing import IO, Any, NamedTuple, TextIO
 
@@ -32,7 +33,7 @@ from .base import (
     make_message,
     masked_name,
 )
-from .bulk import CsvBulk, Opened, Unusual, bulk_format, masked, matches
+from .bulk import SCAN_BYTES, CsvBulk, Opened, Unusual, bulk_format, masked, matches
 from .fields import csv_rows, fit_row, one_newline
 from .markers import kind_of
 from .streams import head_lines, stem_of
@@ -150,18 +151,21 @@ def _kind_text(raw: str, type_cell: str, subtype_cell: str, src: str) -> tuple[s
 
 def _with_placeholder(kind: str, raw: str, src: str) -> str:
     """Media rows carry only the type word ('图片'); make it a placeholder the scorer knows."""
-    name = PureWindowsPath(src).name if src and not src.startswith("http") else ""
     if kind_of(raw) != "text":  # already a placeholder ('【文件】name …', '[图片]')
         return raw
     if kind == "file":
-        label = raw if raw and raw not in ("文件", "[文件]") else name
+        if raw and raw not in ("文件", "[文件]"):
+            label = raw
+        else:
+            label = PureWindowsPath(src).name if src and not src.startswith("http") else ""
         return f"[文件] {label}".strip()
     if kind in _PLACEHOLDER and (not raw or raw.strip("[]") in _NAME_KINDS or raw in ("表情", "图片")):
         return _PLACEHOLDER[kind]
     return raw
 
 
-def _row_event(row: list[str], line: int, cols: Cols, label: str, conv: str | None) -> Event | None:
+def _row_content(row: list[str], line: int, cols: Cols, label: str) -> tuple[str, str, str] | BadRecord:
+    """(kind, readable text, raw content cell) of a row."""
     raw = one_newline(row[cols.text])
     src = _cell(row, cols.src)
     if raw.lstrip().startswith("{") and '"msg"' in raw:  # old PyWxDump: {"src": ..., "msg": ...}
@@ -172,6 +176,14 @@ def _row_event(row: list[str], line: int, cols: Cols, label: str, conv: str | No
         raw, src = str(cell.get("msg") or ""), str(cell.get("src") or "")
     type_cell, sub_cell = _cell(row, cols.type), _cell(row, cols.subtype)
     kind, text = _kind_text(raw, type_cell, sub_cell, src)
+    return kind, text, raw
+
+
+def _row_event(row: list[str], line: int, cols: Cols, label: str, conv: str | None) -> Event | None:
+    content = _row_content(row, line, cols, label)
+    if isinstance(content, BadRecord):
+        return content
+    kind, text, raw = content
     conversation = _cell(row, cols.conversation) or conv
     msg = make_message(text, label, line, sender=_sender(row, cols), time=_time(row, cols),
                        conversation=conversation, kind=kind)
@@ -263,17 +275,8 @@ class WeChatCsvBulk(CsvBulk):
                 revokes.append((at, key[1]))
         if not revokes:
             return []
-        keys = {k for _, k in revokes}
-        lengths = "|".join(f"[0-9]{{{n}}}" for n in sorted({len(k) for k in keys}))
-        runs = rf"(?<![0-9])(?:{lengths})(?![0-9])"
-        first: dict[str, int] = {}
-        for at, m in matches(re.compile(runs) if text else re.compile(runs.encode()), f, start):
-            key = m[0] if text else m[0].decode()
-            if key in keys and key not in first:
-                first[key] = at
-                if len(first) == len(keys):
-                    break
-        return [(first[k], at) for at, k in revokes if first[k] < at]
+        first = _first_places({k for _, k in revokes}, f, start, text)
+        return [(first[k], at) for at, k in revokes if first.get(k, at) < at]
 
     def header(self, row: list[str], label: str, options: ParseOptions) -> tuple[object, ...] | None:
         return _header(row, label, self.wechatmsg)
@@ -288,48 +291,67 @@ class WeChatCsvBulk(CsvBulk):
         assert chunk.reader is not None
         cols, width, conv, _ = chunk.reader.state
         assert isinstance(cols, Cols) and isinstance(width, int) and (conv is None or isinstance(conv, str))
-        if _SURROGATE.search(conv or ""):
+        if _SURROGATE.search(conv or "") or not rows:
             return None  # finish() reports and repairs it
         label = chunk.path
         ti, ty, ci, mi = cols.text, cols.type, cols.conversation, cols.msgid
-        texts: list[str] = []
-        tos: list[str | None] = []
-        where: list[int | Message] = []  # row index (plain) or the message built
-        at: list[int] = []
-        bad: list[tuple[int, BadRecord]] = []
+        n = len(rows)
+        if min(map(len, rows)) == width == max(map(len, rows)):
+            # A plain row: a text message whose cell starts with neither XML, JSON nor a space
+            raws = list(map(itemgetter(ti), rows))
+            plain = list(map(bool, map(_PLAIN_START.match, raws)))
+            if ty is not None:
+                plain = list(map(and_, plain, map(_TEXT_TYPES.__contains__, map(itemgetter(ty), rows))))
+        else:
+            raws = [row[ti] if len(row) == width else "" for row in rows]
+            plain = [len(row) == width and bool(_PLAIN_START.match(raw)) and (ty is None or row[ty] in _TEXT_TYPES)
+                     for row, raw in zip(rows, raws, strict=True)]
+        if "\r" in text:
+            raws = list(map(one_newline, raws))
         names: dict[str, str | None] = {}
-        count = 0
+
+        def destination(name: str) -> str | None:
+            to = names.get(name, "")
+            if to == "":
+                to = names[name] = masked_name(name or conv)
+            return to
+
         # Recalls, as finish() resolves them: a revokemsg marks the last message with its id among
         # the RECALL_WINDOW items before it (the prepass keeps earlier chunks out of reach; a chunk
         # is far shorter than the window's WINDOW_CHARS)
         track = mi is not None and "revokemsg" in text
         if track and len(text) * 2 > WINDOW_CHARS:
             return None
+        if not track and all(plain):  # the common case: every row as it is
+            if ci is None:
+                tos = [destination("")] * n
+            else:
+                for name in set(map(str.strip, map(itemgetter(ci), rows))):
+                    destination(name)
+                tos = list(map(names.__getitem__, map(str.strip, map(itemgetter(ci), rows))))
+            return Opened(raws, tos, lambda i: self._message(chunk, rows, lines, i, False), [])
+        msgids = [row[mi].strip() if plain[k] else "" for k, row in enumerate(rows)] if track else []  # type: ignore[index]
+        texts: list[str] = []
+        tos = []
+        where: list[int] = []  # row of each message
+        at: list[int] = []
+        bad: list[tuple[int, BadRecord]] = []
+        count = 0
         keys: dict[str, tuple[int, int]] = {}  # id -> (position among the items held, message or -1)
         held = 0  # items the window has held: messages and bad records
         recalled: set[int] = set()
-        for k, row in enumerate(rows):
-            if len(row) == width:
-                raw = row[ti]
-                c = raw[:1]
-                if (ty is None or row[ty] in _TEXT_TYPES) and not (c == "<" or c == "{" or c.isspace()):
-                    if not raw.strip():
-                        continue
-                    name = row[ci].strip() if ci is not None else ""
-                    to = names.get(name, "")
-                    if to == "":
-                        to = names[name] = masked_name(name or conv)
-                    if track:
-                        msgid = row[mi].strip()  # type: ignore[index]
-                        if msgid:
-                            keys[msgid] = (held, len(texts))
-                    texts.append(one_newline(raw))
-                    tos.append(to)
-                    where.append(k)
-                    at.append(count)
-                    count += 1
-                    held += 1
-                    continue
+        for k in range(n):
+            if plain[k]:
+                if track and msgids[k]:
+                    keys[msgids[k]] = (held, len(texts))
+                texts.append(raws[k])
+                tos.append(destination(rows[k][ci].strip() if ci is not None else ""))
+                where.append(k)
+                at.append(count)
+                count += 1
+                held += 1
+                continue
+            row = rows[k]
             if not any(c.strip() for c in row):
                 continue
             fitted = fit_row(row, width)
@@ -337,49 +359,80 @@ class WeChatCsvBulk(CsvBulk):
                 bad.append((len(texts), BadRecord(label, lines[k], f"expected {width} fields, got {len(row)}")))
                 held += 1
                 continue
-            ev = _row_event(fitted, lines[k], cols, label, conv)
-            key: str | None = None
-            if isinstance(ev, Keyed):
-                key, ev = ev.key, ev.message
-            if ev is None:
-                continue
-            if isinstance(ev, BadRecord):
-                bad.append((len(texts), ev))
+            # The steps of _row_event, the message itself built only if it is reported
+            content = _row_content(fitted, lines[k], cols, label)
+            if isinstance(content, BadRecord):
+                bad.append((len(texts), content))
                 held += 1
                 continue
-            if isinstance(ev, Recall):
-                target = keys.get(ev.key) if ev.key is not None else None
+            kind, body, raw = content
+            if _SURROGATE.search(body):
+                raise Unusual  # undecodable bytes out of a JSON cell: the ordinary parser
+            gone = revoked_id(raw) if kind == "system" else None
+            key = _cell(fitted, mi) if gone is None else ""
+            if gone is not None:
+                target = keys.get(gone)
                 if target is not None and target[0] >= held - RECALL_WINDOW:
                     if target[1] >= 0:
                         recalled.add(target[1])
-                    continue
-                ev = ev.fallback
-            if not isinstance(ev, Message) or _SURROGATE.search(ev.text + (ev.sender or "")):
-                raise Unusual  # undecodable bytes out of a JSON cell: the ordinary parser
-            m = masked(ev)
-            checked = m.kind not in UNCHECKED_KINDS
+                    continue  # marked: the recall itself is no message
+            elif not body.strip():
+                continue
+            checked = kind not in UNCHECKED_KINDS
             if track and key:
                 keys[key] = (held, len(texts) if checked else -1)
             if checked:
-                texts.append(m.text)
-                tos.append(m.conversation)
-                where.append(m)
+                texts.append(body)
+                tos.append(destination(_cell(fitted, ci)))
+                where.append(k)
                 at.append(count)
             count += 1
             held += 1
+        return Opened(texts, tos, lambda i: self._message(chunk, rows, lines, where[i], i in recalled), bad, at,
+                      count)
 
-        def message(i: int) -> Message:
-            w = where[i]
-            if isinstance(w, Message):
-                m = w
-            else:
-                ev = _row_event(rows[w], lines[w], cols, label, conv)
-                built = ev.message if isinstance(ev, Keyed) else ev
-                assert isinstance(built, Message)
-                m = masked(built)
-            return replace(m, recalled=True) if i in recalled else m
+    def _message(self, chunk: Chunk, rows: list[list[str]], lines: list[int], k: int, recalled: bool) -> Message:
+        """The message of row k (as finish() gives it)."""
+        assert chunk.reader is not None
+        cols, width, conv, _ = chunk.reader.state
+        assert isinstance(cols, Cols) and isinstance(width, int) and (conv is None or isinstance(conv, str))
+        fitted = fit_row(rows[k], width)
+        assert fitted is not None
+        ev = _row_event(fitted, lines[k], cols, chunk.path, conv)
+        m = ev.message if isinstance(ev, Keyed) else ev
+        assert isinstance(m, Message)
+        m = masked(m)
+        return replace(m, recalled=True) if recalled else m
 
-        return Opened(texts, tos, message, bad, at, count)
+
+#: a content cell that is neither XML nor JSON nor blank (its first character)
+_PLAIN_START = re.compile(r"[^<{\s]")
+
+
+def _first_places(keys: set[str], f: IO[Any], start: int, text: bool) -> dict[str, int]:
+    """Where each of ``keys`` (ASCII) first occurs in the file (offsets from ``start``, in the
+    file's units): one Aho-Corasick pass, bytes read as Latin-1 so that offsets stay byte offsets."""
+    import ahocorasick
+
+    automaton = ahocorasick.Automaton()
+    for key in keys:
+        automaton.add_word(key, key)
+    automaton.make_automaton()
+    overlap = max(map(len, keys)) - 1
+    first: dict[str, int] = {}
+    f.seek(start)
+    base, tail = 0, ""
+    while len(first) < len(keys):
+        data = f.read(SCAN_BYTES)
+        if not data:
+            break
+        block = tail + (data if text else data.decode("latin-1"))
+        for end, key in automaton.iter(block):
+            if key not in first:
+                first[key] = base + end - len(key) + 1
+        tail = block[-overlap:] if overlap else ""
+        base += len(block) - len(tail)
+    return first
 
 
 def _wechatmsg(stream: TextIO, label: str, options: ParseOptions) -> Iterator[Event]:
