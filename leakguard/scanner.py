@@ -265,16 +265,17 @@ class Scanner:
         raw, highs = self.ruleset._matcher.find_units(norm)
         trigger = self._trigger
         assert trigger is not None
-        if highs:  # message bounds as UTF-16 byte offsets: astral characters take two units
-            astral = [h - i for i, h in enumerate(highs)]
-            bounds = [2 * (x + bisect_left(astral, x)) for x in n_at]
-        else:
-            bounds = [2 * x for x in n_at]
         ends = list(map(itemgetter(0), raw))
         kinds = bytes(map(trigger.__getitem__, map(itemgetter(1), raw)))
+        # Offsets: a hit's u is a byte offset in the UTF-16 text (unit u >> 1); an astral
+        # character takes two units, so the units before code point x are x + (astral before x).
+        astral = [h - i for i, h in enumerate(highs)]  # code points of the astral characters
 
         def hits_of(k: int) -> list[tuple[int, int]]:
-            lo, hi = bisect_left(ends, bounds[k]), bisect_left(ends, bounds[k + 1])
+            a, b = n_at[k], n_at[k + 1]
+            if highs:
+                a, b = a + bisect_left(astral, a), b + bisect_left(astral, b)
+            lo, hi = bisect_left(ends, 2 * a), bisect_left(ends, 2 * b)
             if highs:
                 return [((u >> 1) - bisect_left(highs, u >> 1), idx) for u, idx in raw[lo:hi] if u & 1]
             return [(u >> 1, idx) for u, idx in raw[lo:hi] if u & 1]
@@ -284,7 +285,8 @@ class Scanner:
         gates: set[int] = set()  # keys that opened a gate
         for m in _TRIGGERS.finditer(kinds):
             i = m.start()
-            k = bisect_right(bounds, ends[i]) - 1
+            unit = ends[i] >> 1
+            k = bisect_right(n_at, unit - bisect_left(highs, unit) if highs else unit) - 1
             if kinds[i] == 1:
                 armed.add(k)
             else:

@@ -65,8 +65,11 @@ def test_sep_chars_are_the_separator_class() -> None:
 
 def test_fold_paths_agree() -> None:
     few = "ＡＢ會議" * 200  # ≤ 16 distinct characters to fold: str.replace
-    many = "".join(_t2s.SRC[::97]) * 3  # many: the regex-guarded translate
-    for text in (few, many, few[:20], many[:100]):
+    some = "".join(_t2s.SRC[::200]) * 20  # ≤ 64 in a long text: str.replace too
+    many = "".join(_t2s.SRC[::97]) * 3  # many, densely: translate
+    sparse = "".join(c + "今天天气很好😀" * 4 for c in _t2s.SRC[::97])  # many, sparsely: per-run translate
+    assert 16 < len(set(some)) <= 64 < len(set(many))
+    for text in (few, some, many, sparse, few[:20], many[:100]):
         assert N.fold(text) == text.translate(TABLE)
 
 
