@@ -4,8 +4,10 @@ Every entry point goes through :func:`main`, which maps errors to exit codes:
 0 nothing at or above the threshold, 1 flagged, 2 usage or input error (one line on
 stderr), 3 internal error, 130 interrupted.
 
-This module does not import click: the click group is in ``leakguard.cli.app`` (``cli``,
-``_register`` … are still importable from here).
+This module does not import click.  ``leakguard check`` in its common pre-send forms runs
+without it (``leakguard.cli.fast``); every other command line goes to the click group in
+``leakguard.cli.app`` (``cli``, ``_register`` … are still importable from here).
+``LEAKGUARD_NO_FASTPATH=1`` sends every command line to click.
 """
 
 from __future__ import annotations
@@ -23,6 +25,12 @@ EXIT_OK, EXIT_FLAGGED, EXIT_USAGE, EXIT_INTERNAL, EXIT_INTERRUPTED = 0, 1, 2, 3,
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; return the exit code (never raises for user errors)."""
+    if not os.environ.get("LEAKGUARD_NO_FASTPATH"):
+        from .fast import fast_main
+
+        rc = fast_main(argv)
+        if rc is not None:
+            return rc
     from .app import click_main
 
     return click_main(argv)
