@@ -129,7 +129,8 @@ class Scanner:
             if h.kind == "g":
                 r = rs.rules[h.index]
                 wanted[r.detector or ""] = r
-        if rs._digit_detectors and _digits().search(norm):
+        # both branches of the digit gate need an ASCII digit: without one, skip compiling it
+        if rs._digit_detectors and any(d in norm for d in "0123456789") and _digits().search(norm):
             for i in rs._digit_detectors:
                 r = rs.rules[i]
                 wanted[r.detector or ""] = r
