@@ -8,7 +8,8 @@ command, ``--help``, ``--version``, an unknown, misspelt or valueless option, ``
 ``--color``, ``--config``/``--baseline``/``--lexicon``, ``--format sarif`` — and any unusual
 environment (a terminal on stdout, or on stdin and stderr where the check could prompt;
 standard streams ``click.echo`` would re-wrap, such as a non-UTF-8 stdout; Windows; a shell
-completion request) returns ``None`` and the caller runs click exactly as before.
+completion request; ``LEAKGUARD_DEBUG``, whose tracebacks show click's frames) returns ``None``
+and the caller runs click exactly as before.
 
 The command line grammar taken here is click's for these options: ``--opt value`` and
 ``--opt=value`` (the value may start with ``-``), flags without a value, the last of a repeated
@@ -108,8 +109,9 @@ def _isatty(stream: Any) -> bool:
 
 def usable() -> bool:
     """Whether the process's environment is one where the fast path gives click's output."""
-    if sys.platform.startswith("win") or os.environ.get("_LEAKGUARD_COMPLETE"):
-        return False  # Windows console streams; click's shell completion
+    env = os.environ
+    if sys.platform.startswith("win") or env.get("_LEAKGUARD_COMPLETE") or env.get("LEAKGUARD_DEBUG"):
+        return False  # Windows console streams; shell completion; tracebacks show click's frames
     out, err, inp = sys.stdout, sys.stderr, sys.stdin
     if inp is None or not _plain_text_stream(out) or not _plain_text_stream(err):
         return False
