@@ -150,7 +150,7 @@ def fail_closed(call: Callable[[], int], hint: str, on_error: Callable[[], str] 
         if _click_control(e) or os.environ.get("LEAKGUARD_DEBUG"):
             raise
         echo(f"leakguard: internal error ({type(e).__name__}: {e}) — blocked (fail closed)"
-                   f"{_extra(on_error)}; to send anyway: {hint}", err=True)
+             f"{_extra(on_error)}; to send anyway: {hint}", err=True)
         return EXIT_FLAGGED
     if rv == EXIT_FLAGGED and announce:
         echo(f"leakguard: blocked — change the text, or to send anyway: {hint}", err=True)
