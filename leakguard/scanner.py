@@ -134,7 +134,9 @@ class Scanner:
                 r = rs.rules[h.index]
                 if batch is None or batch.may_find(r.detector):
                     wanted[r.detector or ""] = r
-        if rs._digit_detectors and (batch.digits if batch is not None else _digits().search(norm)):
+        # both branches of the digit gate need an ASCII digit: without one, skip compiling it
+        if rs._digit_detectors and (batch.digits if batch is not None else
+                                    any(d in norm for d in "0123456789") and _digits().search(norm)):
             for i in rs._digit_detectors:
                 r = rs.rules[i]
                 wanted[r.detector or ""] = r
