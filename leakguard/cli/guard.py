@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from ..model import LeakguardError, Verdict
@@ -88,37 +88,6 @@ def prepare_env(config: Path | None, no_config: bool, baseline: Path | None, lex
         matcher = load_baseline(baseline).matcher()
     return Env(scanner, settings, Suppressor.from_settings(settings), matcher, lang,
                fail_on or settings.fail_on or "warn")
-
-
-class GuardedScanner:
-    """A scanner whose verdicts pass through the run's filters (for `scan`).
-
-    :func:`track` records the source of the message being checked: ``scan`` checks each item
-    before it pulls the next one.
-    """
-
-    def __init__(self, env: Env):
-        self._env = env
-        self._inner = env.scanner
-        self.source = "<stdin>"
-
-    @property
-    def ruleset(self) -> Any:
-        return self._inner.ruleset
-
-    def check(self, text: str, to: str | None = None, lang: str | None = None, explain: bool = False) -> Verdict:
-        return self._env.filter(self.source, text, self._inner.check(text, to=to, lang=lang, explain=explain))
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._inner, name)
-
-
-def track(items: Iterable[Any], guarded: GuardedScanner) -> Iterator[Any]:
-    for item in items:
-        path = getattr(item, "path", None)
-        if isinstance(path, str):
-            guarded.source = path
-        yield item
 
 
 # ----------------------------------------------------------------------------- hook mode
