@@ -108,6 +108,8 @@ def place(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     (files / "sub").mkdir()
     for name in ("draft.docx", "corrupt.docx", "jiaoban.png"):
         shutil.copy(ATT / name, files / name)
+    for name in ("lexicon_extra.toml", "lexicon_bad_syntax.toml"):
+        shutil.copy(ROOT / "tests" / "fixtures" / "core" / name, files / name)
     return dirs
 
 
@@ -151,6 +153,15 @@ ACCEPTED: list[tuple[str, list[str], str | bytes, str, dict[str, str]]] = [
     ("docx", ["files/draft.docx"], "", "", {}),
     ("corrupt-docx", ["files/corrupt.docx", "files/plain.txt"], "", "", {}),
     ("photo", ["files/jiaoban.png"], "", "", {}),
+    # an organisation's own lexicon
+    ("lexicon", ["--lexicon", "files/lexicon_extra.toml"], "蓝鲸行动的材料先发你看", "", {}),
+    ("lexicon-eq-twice", ["--lexicon=files/lexicon_extra.toml", "--lexicon", "files/lexicon_extra.toml"], RISKY,
+     "", {}),
+    ("only-lexicon", ["--only-lexicon", "files/lexicon_extra.toml", "--format", "json"], "蓝鲸行动，" + RISKY, "", {}),
+    ("lexicon-missing", ["--lexicon", "files/nope.toml"], PLAIN, "", {}),
+    ("lexicon-bad", ["--lexicon", "files/lexicon_bad_syntax.toml"], PLAIN, "", {}),
+    ("lexicon-hook-bad", ["--hook", "--lexicon", "files/lexicon_bad_syntax.toml"], PLAIN, "", {}),
+    ("lexicon-folder-settings", ["--lexicon", "files"], WARNISH, "toml", {}),
     # hook mode: fail closed, bypass
     ("hook-risky", ["--hook", "--to", "家族群"], RISKY, "plain", {}),
     ("hook-plain", ["--hook"], PLAIN, "plain", {}),
@@ -241,7 +252,6 @@ DECLINED: list[tuple[str, list[str], dict[str, str]]] = [
     ("color", ["check", "--color", "--text", RISKY], {}),
     ("interactive", ["check", "--interactive", "--text", PLAIN], {}),
     ("config", ["check", "--config", "nope.toml", "--text", PLAIN], {}),
-    ("lexicon", ["check", "--lexicon", "nope.toml", "--text", PLAIN], {}),
     ("non-utf8-stdout", ["check", "--text", RISKY], {"PYTHONIOENCODING": "latin-1"}),
     ("ascii-stdout", ["check", "--text", PLAIN], {"PYTHONIOENCODING": "ascii"}),
     ("debug", ["check", "--text", PLAIN], {"LEAKGUARD_DEBUG": "1"}),
@@ -319,7 +329,7 @@ TOKENS = ["--to", "--to=家族群", "家族群", "-家族群", "--text", "--text
           "--fail-on=warn", "--hook", "--no-config", "--explain", "--show-matches", "--no-interactive", "--no-color",
           "--encoding", "gb18030", "--encoding=utf-8", "--bypass-hint", "-", "--", "a.txt", "a=b.txt", "", "-x",
           "--hook=1", "--help", "-h", "--color", "--interactive", "--config", "--lexicon", "--to=", "--to=a=b", "--t", "=",
-          "---"]
+          "---", "--lexicon=x.toml", "--only-lexicon", "x.toml", "--only-lexicon=", "--lex"]
 
 
 @settings(max_examples=1000, deadline=None)

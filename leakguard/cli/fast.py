@@ -5,7 +5,7 @@ feel; importing click is about half of it.  :func:`fast_main` reads the command 
 when it is ``check`` followed only by options this module fully understands, and then calls the
 same :func:`~leakguard.cli.checkrun.run_check` as the click command.  Anything else — another
 command, ``--help``, ``--version``, an unknown, misspelt or valueless option, ``--interactive``,
-``--color``, ``--config``/``--baseline``/``--lexicon``, ``--format sarif`` — and any unusual
+``--color``, ``--config``/``--baseline``, ``--format sarif`` — and any unusual
 environment (a terminal on stdout, or on stdin and stderr where the check could prompt;
 standard streams ``click.echo`` would re-wrap, such as a non-UTF-8 stdout; Windows; a shell
 completion request; ``LEAKGUARD_DEBUG``, whose tracebacks show click's frames) returns ``None``
@@ -37,6 +37,8 @@ _FLAGS: dict[str, tuple[str, bool]] = {
 _VALUES: dict[str, str] = {"--to": "to", "--encoding": "encoding", "--bypass-hint": "bypass_hint",
                            "--format": "fmt", "--lang": "lang", "--fail-on": "fail_on"}
 _CHOICES: dict[str, tuple[str, ...]] = {"fmt": ("text", "json"), "lang": ("zh", "en"), "fail_on": ("warn", "block")}
+# repeatable path options (click.Path() without checks, then common.as_path)
+_PATHS: dict[str, str] = {"--lexicon": "lexicons", "--only-lexicon": "only"}
 
 
 def parse(args: Sequence[str]) -> dict[str, Any] | None:
@@ -46,6 +48,7 @@ def parse(args: Sequence[str]) -> dict[str, Any] | None:
     opts: dict[str, Any] = {}
     files: list[str] = []
     texts: list[str] = []
+    paths: dict[str, list[str]] = {}
     i, n = 1, len(args)
     while i < n:
         arg = args[i]
@@ -65,6 +68,8 @@ def parse(args: Sequence[str]) -> dict[str, Any] | None:
             continue
         if name == "--text":
             key = "texts"
+        elif name in _PATHS:
+            key = _PATHS[name]
         elif name in _VALUES:
             key = _VALUES[name]
         else:
@@ -77,12 +82,19 @@ def parse(args: Sequence[str]) -> dict[str, Any] | None:
         if key == "texts":
             texts.append(value)
             continue
+        if key in ("lexicons", "only"):
+            paths.setdefault(key, []).append(value)
+            continue
         if key in _CHOICES and value not in _CHOICES[key]:
             return None  # click lists the choices
         opts[key] = value
         if key == "lang":
             opts["lang_given"] = True
     opts["files"], opts["texts"] = tuple(files), tuple(texts)
+    if paths:
+        from pathlib import Path  # only when a path is given (as common.as_path)
+
+        opts.update((key, tuple(map(Path, values))) for key, values in paths.items())
     return opts
 
 
