@@ -93,7 +93,8 @@ class Scanner:
         return cls._default
 
     @classmethod
-    def from_paths(cls, paths: Sequence[Path] | None = None, extra: Sequence[Path] = (), lang: str = "zh") -> Scanner:
+    def from_paths(cls, paths: Sequence[str | Path] | None = None, extra: Sequence[str | Path] = (),
+                   lang: str = "zh") -> Scanner:
         return cls(load_ruleset(paths, extra), lang=lang)
 
     # ------------------------------------------------------------------ matching

@@ -348,6 +348,8 @@ def test_parse_reads_what_click_reads(tokens: list[str]) -> None:
 
     ctx = check_cmd.make_context("check", list(tokens))  # raises if click would refuse the line
     got = {name: p.default for name, p in inspect.signature(run_check).parameters.items()} | opts
+    for key in ("lexicons", "only"):  # given as strings (click makes Paths of them: same files)
+        got[key] = tuple(map(Path, got[key]))
     want = dict(ctx.params)
     want["lang_given"] = ctx.get_parameter_source("lang") is click.core.ParameterSource.COMMANDLINE
     assert got == want

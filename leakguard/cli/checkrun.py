@@ -35,8 +35,8 @@ def run_check(
     color: bool | None = None,
     lang: str = "zh",
     lang_given: bool = False,
-    lexicons: tuple[Path, ...] = (),
-    only: tuple[Path, ...] = (),
+    lexicons: tuple[str | Path, ...] = (),  # strings from the fast path, Paths from click
+    only: tuple[str | Path, ...] = (),
     config: Path | None = None,
     no_config: bool = False,
     baseline: Path | None = None,
@@ -56,7 +56,7 @@ def run_check(
 def _check(
     files: tuple[str, ...], texts: tuple[str, ...], to: str | None, fmt: str, fail_on: str | None,
     show_matches: bool, explain: bool, encoding: str | None, color: bool | None, lang: str, lang_given: bool,
-    lexicons: tuple[Path, ...], only: tuple[Path, ...], config: Path | None, no_config: bool,
+    lexicons: tuple[str | Path, ...], only: tuple[str | Path, ...], config: Path | None, no_config: bool,
     baseline: Path | None, interactive: bool | None, hook: bool,
 ) -> int:
     env = prepare_env(config, no_config, baseline, lexicons, only, lang, lang_given, fail_on)

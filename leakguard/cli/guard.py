@@ -54,7 +54,7 @@ class Env:
         return v
 
 
-def make_scanner(lexicons: tuple[Path, ...], only: tuple[Path, ...], lang: str) -> Any:
+def make_scanner(lexicons: tuple[str | Path, ...], only: tuple[str | Path, ...], lang: str) -> Any:
     from ..scanner import Scanner
 
     if not lexicons and not only:
@@ -62,8 +62,8 @@ def make_scanner(lexicons: tuple[Path, ...], only: tuple[Path, ...], lang: str) 
     return Scanner.from_paths(list(only) if only else None, extra=list(lexicons), lang=lang)
 
 
-def prepare_env(config: Path | None, no_config: bool, baseline: Path | None, lexicons: tuple[Path, ...],
-                only: tuple[Path, ...], lang: str, lang_given: bool, fail_on: str | None) -> Env:
+def prepare_env(config: Path | None, no_config: bool, baseline: Path | None, lexicons: tuple[str | Path, ...],
+                only: tuple[str | Path, ...], lang: str, lang_given: bool, fail_on: str | None) -> Env:
     """Settings, scanner and filters of a run; ``lang_given``: ``--lang`` was on the command line
     (else the settings' ``lang`` wins over the default)."""
     from ..config import Settings, apply_thresholds, discover, load_settings
