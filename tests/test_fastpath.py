@@ -364,3 +364,61 @@ def test_parse_examples() -> None:
     for declined in (["scan"], ["check", "-h"], ["check", "--to"], ["check", "--format", "sarif"],
                      ["check", "--explain=yes"], ["check", "--interactive"], ["check", "--config", "x"], []):
         assert parse(declined) is None, declined
+
+
+# ----------------------------------------------------------------------------- a terminal on stdout
+
+
+def test_colours_are_written_as_click_style_writes_them() -> None:
+    import click
+
+    from leakguard.cli.output import style
+
+    for fg in (None, "red", "green", "yellow", "blue", "bright_red"):
+        for bold in (None, True, False):
+            kw = {k: v for k, v in (("fg", fg), ("bold", bold)) if v is not None}
+            assert style("交办单 x", **kw) == click.style("交办单 x", **kw), kw
+    assert style("x", fg="red", underline=True) == click.style("x", fg="red", underline=True)
+
+
+def _on_a_terminal(args: list[str], data: bytes, cwd: Path, click: bool) -> tuple[Run, bytes]:
+    """Run with stdout on a pseudo-terminal; what the terminal received."""
+    import threading
+
+    main, tty = pty.openpty()
+    got: list[bytes] = []
+
+    def drain() -> None:
+        while True:
+            try:
+                chunk = os.read(main, 65536)
+            except OSError:  # EIO: the child closed the terminal
+                return
+            if not chunk:
+                return
+            got.append(chunk)
+
+    reader = threading.Thread(target=drain)
+    reader.start()
+    try:
+        run = child(args, data, cwd, click=click, stdout=tty)
+    finally:
+        os.close(tty)
+        reader.join(timeout=30)
+        os.close(main)
+    return run, b"".join(got)
+
+
+@pytest.mark.parametrize(("args", "stdin"), [([], RISKY), ([], PLAIN), (["--lang", "en", "--explain"], PII),
+                                             (["--format", "json"], RISKY), (["--hook", "--to", "家族群"], RISKY),
+                                             ([], "\x1b[31m" + RISKY)])
+def test_a_terminal_on_stdout_gets_what_click_writes(tmp_path: Path, args: list[str], stdin: str) -> None:
+    """`echo draft | leakguard check` typed at a shell: the report on a terminal, in colour."""
+    try:
+        fast, fast_tty = _on_a_terminal(["check", *args], stdin.encode(), tmp_path, click=False)
+        slow, slow_tty = _on_a_terminal(["check", *args], stdin.encode(), tmp_path, click=True)
+    except OSError as e:
+        pytest.skip(f"no pseudo-terminal: {e}")
+    assert (fast.rc, fast.err, fast_tty) == (slow.rc, slow.err, slow_tty)
+    assert "leakguard.cli.app" not in fast.loaded and "click" not in fast.loaded
+    assert fast_tty and (b"\x1b[" in fast_tty) == ("--format" not in args)

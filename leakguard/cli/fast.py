@@ -6,7 +6,7 @@ when it is ``check`` followed only by options this module fully understands, and
 same :func:`~leakguard.cli.checkrun.run_check` as the click command.  Anything else — another
 command, ``--help``, ``--version``, an unknown, misspelt or valueless option, ``--interactive``,
 ``--color``, ``--config``/``--baseline``, ``--format sarif`` — and any unusual
-environment (a terminal on stdout, or on stdin and stderr where the check could prompt;
+environment (a terminal on stdin and stderr, where the check could prompt;
 standard streams ``click.echo`` would re-wrap, such as a non-UTF-8 stdout; Windows; a shell
 completion request; ``LEAKGUARD_DEBUG``, whose tracebacks show click's frames) returns ``None``
 and the caller runs click exactly as before.
@@ -125,8 +125,8 @@ def usable() -> bool:
     out, err, inp = sys.stdout, sys.stderr, sys.stdin
     if inp is None or not _plain_text_stream(out) or not _plain_text_stream(err):
         return False
-    # a terminal: colour (click.style) on stdout, or the interactive prompt on stdin + stderr
-    return not _isatty(out) and not (_isatty(inp) and _isatty(err))
+    # a terminal on stdin and stderr: the check could ask 取消/修改/说明理由 (click's prompt)
+    return not (_isatty(inp) and _isatty(err))
 
 
 def fast_main(argv: Sequence[str] | None) -> int | None:
