@@ -102,8 +102,8 @@ def main() -> None:
     args = ap.parse_args()
     from leakguard.attachments import extract
 
-    cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")),
-               platform.processor())
+    with open("/proc/cpuinfo", encoding="utf-8") as f:
+        cpu = next((line.split(":", 1)[1].strip() for line in f if line.startswith("model name")), platform.processor())
     print(f"machine: {cpu}, python {platform.python_version()}")
     with tempfile.TemporaryDirectory() as d:
         tmp = Path(d)

@@ -76,11 +76,13 @@ class Results:
 # ----------------------------------------------------------------------------- processes
 
 
-def child(cmd: Sequence[str], stdin: bytes | None = None, stdout: Path | None = None) -> Run:
+def child(cmd: Sequence[str], stdin: bytes | None = None, stdout: Path | None = None,
+          env: dict[str, str] | None = None) -> Run:
     """Run a command; wall time, user+system CPU and peak RSS (of it and its children)."""
     with open(stdout or os.devnull, "wb") as out:
         t0 = time.perf_counter()
-        p = subprocess.Popen(list(cmd), stdin=subprocess.PIPE, stdout=out, stderr=subprocess.PIPE, env=ENV)
+        p = subprocess.Popen(list(cmd), stdin=subprocess.PIPE, stdout=out, stderr=subprocess.PIPE,
+                             env=ENV | (env or {}))
         assert p.stdin is not None and p.stderr is not None
         if stdin:
             p.stdin.write(stdin)
@@ -166,15 +168,19 @@ def build_inputs(work: Path, size: int, formats: bool) -> dict[str, Any]:
 
 
 def latency(res: Results, runs: int, extra: Sequence[str] = (), label: str = "") -> dict[str, float]:
-    """Median wall (and CPU) of `leakguard check` per draft vs `python -c "import click"`, interleaved."""
+    """Median wall (and CPU) of `leakguard check` per draft vs `python -c "import click"`, interleaved;
+    and, for reference, the plain draft through click (what a terminal on stdout or an option the
+    fast path leaves to click costs)."""
     for _ in range(2):  # warm the bytecode and ruleset caches
         child(leakguard("check", *extra), DRAFTS["plain"].encode())
     base: list[Run] = []
     per: dict[str, list[Run]] = {k: [] for k in DRAFTS}
+    via_click: list[Run] = []
     for _ in range(runs):
         base.append(child([PY, "-c", "import click"]))
         for k, d in DRAFTS.items():
             per[k].append(child(leakguard("check", *extra), d.encode()))
+        via_click.append(child(leakguard("check", *extra), DRAFTS["plain"].encode(), env={"LEAKGUARD_NO_FASTPATH": "1"}))
     click_wall = statistics.median(r.wall for r in base)
     click_cpu = statistics.median(r.cpu for r in base)
     out = {"click": click_wall}
@@ -185,6 +191,10 @@ def latency(res: Results, runs: int, extra: Sequence[str] = (), label: str = "")
         out[k] = w
         res.add(f"`echo <{k} draft> | leakguard check`{label}", f"{w * 1000:.0f} ms",
                 f"{w / click_wall:.2f}× click (CPU {c / click_cpu:.2f}×)")
+    if not label:
+        w, c = statistics.median(r.wall for r in via_click), statistics.median(r.cpu for r in via_click)
+        res.add("the plain draft through click (`LEAKGUARD_NO_FASTPATH=1`)", f"{w * 1000:.0f} ms",
+                f"{w / click_wall:.2f}× click (CPU {c / click_cpu:.2f}×); what a terminal on stdout costs")
     return out
 
 

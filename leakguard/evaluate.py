@@ -156,11 +156,11 @@ def evaluate(scanner: Scanner, items: Iterable[Item], predictions: list[Predicti
 
 def render(rep: Report) -> str:
     lines = [
-        f"items: {rep.n}   risky-vs-benign  P={rep.precision:.3f}  R={rep.recall:.3f}  F1={rep.f1:.3f}  "
-        f"(tp={rep.tp} fp={rep.fp} fn={rep.fn} tn={rep.tn})",
+        (f"items: {rep.n}   risky-vs-benign  P={rep.precision:.3f}  R={rep.recall:.3f}  F1={rep.f1:.3f}  "
+         f"(tp={rep.tp} fp={rep.fp} fn={rep.fn} tn={rep.tn})"),
         f"benign pass rate: {rep.benign_pass_rate:.3f}",
-        f"precedent match: {rep.precedent_hits}/{rep.risky} = {rep.precedent_match:.3f} of risky items; "
-        f"{rep.precedent_match_flagged:.3f} of flagged risky items",
+        (f"precedent match: {rep.precedent_hits}/{rep.risky} = {rep.precedent_match:.3f} of risky items; "
+         f"{rep.precedent_match_flagged:.3f} of flagged risky items"),
         "per category:",
     ]
     for c, (k, n) in sorted(rep.per_category.items(), key=lambda kv: (kv[0] not in RISKY_CATEGORIES, kv[0])):

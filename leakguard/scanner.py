@@ -83,6 +83,7 @@ class Scanner:
         self._batch_ok: bool | None = None
         self._trigger: bytes | None = None
         self._prefilters: dict[str | None, re.Pattern[str] | None] = {}
+        self._key_info: list[tuple[Any, ...]] = []
 
     @classmethod
     def default(cls) -> Scanner:
@@ -92,7 +93,8 @@ class Scanner:
         return cls._default
 
     @classmethod
-    def from_paths(cls, paths: Sequence[Path] | None = None, extra: Sequence[Path] = (), lang: str = "zh") -> Scanner:
+    def from_paths(cls, paths: Sequence[str | Path] | None = None, extra: Sequence[str | Path] = (),
+                   lang: str = "zh") -> Scanner:
         return cls(load_ruleset(paths, extra), lang=lang)
 
     # ------------------------------------------------------------------ matching
@@ -122,14 +124,20 @@ class Scanner:
                     out.append(Hit(kind, i, start, end + 1))
         return out
 
-    def _detections(self, norm: str, hits: list[Hit]) -> list[Candidate]:
+    def _detections(self, norm: str, hits: list[Hit], batch: _Batch | None = None) -> list[Candidate]:
+        """Detector findings in a message; in a batch, a detector runs only where its
+        prefilter matched (a necessary condition) and the digit detectors where the batch
+        found a digit stretch."""
         rs = self.ruleset
         wanted: dict[str, Rule] = {}
         for h in hits:
             if h.kind == "g":
                 r = rs.rules[h.index]
-                wanted[r.detector or ""] = r
-        if rs._digit_detectors and _digits().search(norm):
+                if batch is None or batch.may_find(r.detector):
+                    wanted[r.detector or ""] = r
+        # both branches of the digit gate need an ASCII digit: without one, skip compiling it
+        if rs._digit_detectors and (batch.digits if batch is not None else
+                                    any(d in norm for d in "0123456789") and _digits().search(norm)):
             for i in rs._digit_detectors:
                 r = rs.rules[i]
                 wanted[r.detector or ""] = r
@@ -179,15 +187,20 @@ class Scanner:
         # (the k separators before it).
         o_at = list(accumulate(map(len, texts), initial=0))
         n_at = [x + k for k, x in enumerate(accumulate(map(len, parts), initial=0))]
-        hits_of, armed = self._split(norm.text, n_at)
+        batch = _Batch(self, norm.text, n_at)
+        hits_of, armed = self._split(batch)
         digits = self._digit_messages(norm.text, n_at)
         out = list(map(passed, map(len, texts)))  # a message without a term, gate or digit run
         for k in sorted(armed.union(digits)):
+            found = hits_of(k)
+            batch.at(k, k in digits)
+            if flagged_only and self._hopeless(found, batch):
+                continue
             own = parts[k]
-            hits = self._hits(own, hits_of(k), n_at[k])
+            hits = self._hits(own, found, n_at[k])
             if k not in digits and not any(h.kind in "rg" for h in hits):
                 continue
-            candidates = self._candidates(own, hits)
+            candidates = self._candidates(own, hits, batch)
             if candidates and not (flagged_only and self._capped(candidates, hits)):
                 o0 = o_at[k] + k
                 own_norm = _slice(norm, own, texts[k], o0, o0 + len(texts[k]), n_at[k])
@@ -210,11 +223,32 @@ class Scanner:
                 return False
         return True
 
+    def _hopeless(self, found: list[tuple[int, int]], batch: _Batch) -> bool:
+        """What :meth:`_capped` would say, decided from a message's raw matcher hits before
+        any Hit or Candidate is built: True only if no detector can run in the message and
+        every rule term's rule lacks all of its required signals among the cues and what the
+        terms lend.  The raw hits include the few an ASCII word-boundary test would drop, so
+        the rules and signals seen here are a superset of :meth:`_capped`'s, which can only
+        make this answer False where that one is True, never the other way round."""
+        if batch.digits:
+            return False
+        info = self._key_info
+        signals: set[str] = set()
+        requires: list[frozenset[str]] = []
+        for _, idx in found:
+            needs, lends, cues, gates = info[idx]
+            if needs is None or any(map(batch.may_find, gates)):
+                return False
+            requires.extend(needs)
+            signals.update(lends, cues)
+        return all(map(signals.isdisjoint, requires))
+
     def _can_batch(self) -> bool:
         """Joining messages with the separator is safe when no key contains it."""
         if self._batch_ok is None:
             rs = self.ruleset
             self._batch_ok = not any(_SEP in k for k in rs._matcher.keys)
+            self._key_info = [self._about(idx) for idx in range(len(rs._codes))]
             # Per key: 1 if it is a rule term, else 2 if it only opens detector gates, else 0.
             trigger = bytearray(len(rs._codes))
             for idx, c in enumerate(rs._codes):
@@ -223,26 +257,28 @@ class Scanner:
             self._trigger = bytes(trigger)
         return self._batch_ok
 
-    def _split(self, norm: str, n_at: list[int]) -> tuple[Callable[[int], list[tuple[int, int]]], set[int]]:
+    def _split(self, batch: _Batch) -> tuple[Callable[[int], list[tuple[int, int]]], set[int]]:
         """The matcher's hits in a batch: a function giving message k's hits (code points, batch
         coordinates), and the messages that may produce a candidate: those with a rule term,
         and those with a detector gate where that detector's prefilter matches.
 
         Only the hits of rule terms and gates are looked at one by one here (in UTF-16 offsets,
         as the automaton gives them); the hits of a message are converted when it is checked."""
+        norm, n_at = batch.norm, batch.n_at
         raw, highs = self.ruleset._matcher.find_units(norm)
         trigger = self._trigger
         assert trigger is not None
-        if highs:  # message bounds as UTF-16 byte offsets: astral characters take two units
-            astral = [h - i for i, h in enumerate(highs)]
-            bounds = [2 * (x + bisect_left(astral, x)) for x in n_at]
-        else:
-            bounds = [2 * x for x in n_at]
         ends = list(map(itemgetter(0), raw))
         kinds = bytes(map(trigger.__getitem__, map(itemgetter(1), raw)))
+        # Offsets: a hit's u is a byte offset in the UTF-16 text (unit u >> 1); an astral
+        # character takes two units, so the units before code point x are x + (astral before x).
+        astral = [h - i for i, h in enumerate(highs)]  # code points of the astral characters
 
         def hits_of(k: int) -> list[tuple[int, int]]:
-            lo, hi = bisect_left(ends, bounds[k]), bisect_left(ends, bounds[k + 1])
+            a, b = n_at[k], n_at[k + 1]
+            if highs:
+                a, b = a + bisect_left(astral, a), b + bisect_left(astral, b)
+            lo, hi = bisect_left(ends, 2 * a), bisect_left(ends, 2 * b)
             if highs:
                 return [((u >> 1) - bisect_left(highs, u >> 1), idx) for u, idx in raw[lo:hi] if u & 1]
             return [(u >> 1, idx) for u, idx in raw[lo:hi] if u & 1]
@@ -252,7 +288,8 @@ class Scanner:
         gates: set[int] = set()  # keys that opened a gate
         for m in _TRIGGERS.finditer(kinds):
             i = m.start()
-            k = bisect_right(bounds, ends[i]) - 1
+            unit = ends[i] >> 1
+            k = bisect_right(n_at, unit - bisect_left(highs, unit) if highs else unit) - 1
             if kinds[i] == 1:
                 armed.add(k)
             else:
@@ -265,7 +302,7 @@ class Scanner:
             rules = self.ruleset.rules
             passing: set[int] = set()
             for kind in {rules[i].detector for idx in gates for i in self._gated_rules(idx)}:
-                where = self._prefiltered(kind, norm, n_at)
+                where = batch.prefiltered(kind)
                 if where is None:
                     passing = gated
                     break
@@ -273,18 +310,29 @@ class Scanner:
             armed |= gated & passing
         return hits_of, armed
 
-    def _prefiltered(self, kind: str | None, norm: str, n_at: list[int]) -> set[int] | None:
-        """The messages of a batch where a detector's prefilter matches (None: it has none).
-        The patterns never match the separator, so a match lies within one message."""
+    def _prefilter(self, kind: str | None) -> re.Pattern[str] | None:
+        """A detector's compiled prefilter (None: it has none)."""
         if kind not in self._prefilters:
             from . import detectors
 
             source = getattr(detectors, "PREFILTERS", {}).get(kind)
             self._prefilters[kind] = re.compile(source) if source else None
-        pattern = self._prefilters[kind]
-        if pattern is None:
-            return None
-        return {bisect_right(n_at, m.start()) - 1 for m in pattern.finditer(norm)}
+        return self._prefilters[kind]
+
+    def _about(self, idx: int) -> tuple[tuple[frozenset[str], ...] | None, tuple[str, ...], tuple[str, ...],
+                                        tuple[str | None, ...]]:
+        """For :meth:`_hopeless`, what a hit of key ``idx`` brings: the ``requires`` of its
+        rules (None if one of them requires nothing), the signals those rules lend, its cues'
+        signals and the detectors it gates."""
+        rs = self.ruleset
+        c = rs._codes[idx]
+        pairs = [(KINDS[c & 3], c >> 2)] if c >= 0 else rs._multi[-c - 1]
+        rules = [rs.rules[i] for kind, i in pairs if kind == "r"]
+        needs = None if any(not r.requires for r in rules) else tuple(frozenset(r.requires) for r in rules)
+        lends = tuple(r.provides[0] for r in rules if r.provides is not None)
+        cues = tuple(rs.cues[i].signal for kind, i in pairs if kind == "c")
+        gates = tuple(rs.rules[i].detector for kind, i in pairs if kind == "g")
+        return needs, lends, cues, gates
 
     def _gated_rules(self, idx: int) -> list[int]:
         c = self.ruleset._codes[idx]
@@ -304,11 +352,12 @@ class Scanner:
             m = digits.search(norm, n_at[k + 1])
         return out
 
-    def _candidates(self, norm: str, hits: list[Hit]) -> list[Candidate]:
+    def _candidates(self, norm: str, hits: list[Hit], batch: _Batch | None = None) -> list[Candidate]:
         """Rule-term hits (the longest of nested ones) and detector findings."""
         rules = self.ruleset.rules
         candidates = [Candidate(rules[h.index], h.start, h.end, None, "", "", "", False) for h in hits if h.kind == "r"]
-        return _cap(_prune_overlaps(_cap(candidates, 4 * MAX_PER_RULE)) + self._detections(norm, hits), MAX_PER_RULE)
+        return _cap(_prune_overlaps(_cap(candidates, 4 * MAX_PER_RULE)) + self._detections(norm, hits, batch),
+                    MAX_PER_RULE)
 
     def _verdict(
         self,
@@ -521,6 +570,41 @@ class Scanner:
                 table.append((case, 0.35 * prior + 0.15 * same, rank, max(3, min(len(case.features), 6))))
             self._cases[rule.code] = table
         return table
+
+
+class _Batch:
+    """One batch of :meth:`Scanner.check_many`: its normalised text, where each message
+    starts in it, and, per detector, the messages where the detector's prefilter matches
+    (found with one scan of the batch, on first need).  The prefilters never match the
+    separator, so a match lies within one message.  ``at(k, digits)`` selects the message
+    whose detectors :meth:`Scanner._detections` is about to run."""
+
+    __slots__ = ("_found", "_scanner", "digits", "k", "n_at", "norm")
+
+    def __init__(self, scanner: Scanner, norm: str, n_at: list[int]) -> None:
+        self._scanner = scanner
+        self.norm = norm
+        self.n_at = n_at
+        self._found: dict[str | None, set[int] | None] = {}
+        self.k = -1
+        self.digits = False
+
+    def prefiltered(self, kind: str | None) -> set[int] | None:
+        """The messages where ``kind``'s prefilter matches (None: the detector has none)."""
+        if kind not in self._found:
+            pattern = self._scanner._prefilter(kind)
+            n_at = self.n_at
+            self._found[kind] = None if pattern is None else {
+                bisect_right(n_at, m.start()) - 1 for m in pattern.finditer(self.norm)}
+        return self._found[kind]
+
+    def at(self, k: int, digits: bool) -> None:
+        self.k, self.digits = k, digits
+
+    def may_find(self, kind: str | None) -> bool:
+        """Whether ``kind``'s detector can find anything in the current message."""
+        where = self.prefiltered(kind)
+        return where is None or self.k in where
 
 
 @lru_cache(maxsize=4096)

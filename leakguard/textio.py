@@ -42,7 +42,7 @@ def sniff_encoding(head: bytes, label: str = "<input>") -> str:
     """
     if head.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
-    if head.startswith(codecs.BOM_UTF16_LE) or head.startswith(codecs.BOM_UTF16_BE):
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         if _utf8_behind_utf16_bom(head):
             raise LeakguardError(f"{label}: starts with a UTF-16 byte-order mark but holds UTF-8 text "
                                  "(BOM mismatch: remove the first two bytes)")

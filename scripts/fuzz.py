@@ -10,6 +10,8 @@ Targets (``--list``):
   a ``BadRecord`` produced by the registry's last-resort ``except Exception`` counts as a
   crash too (a parser must turn a bad record into a BadRecord itself).
 * ``scan``: ``iter_messages`` + the default scanner + every scan report renderer.
+* ``scan-chunks``: differential: a JSON Lines file scanned in tiny undecoded chunks (what
+  ``leakguard scan`` does) must equal the line-by-line reader's messages, verdicts and summary.
 * ``check``: ``textio.decode_bytes`` + ``Scanner.check`` + the text/JSON renderers.
 * ``lexicon`` / ``cases`` / ``config``: the TOML loaders (``ruleset.compile_sources``,
   ``cases.load_cases``, ``config.load_settings``).  Only a one-line ``LeakguardError`` is
@@ -238,6 +240,35 @@ def run_scan(data: bytes, workdir: Path) -> None:
     render_html(summary, kept, "zh", False).encode("utf-8")
 
 
+def run_scan_chunks(data: bytes, workdir: Path) -> None:
+    """Differential: a JSON Lines file scanned in (tiny, undecoded) chunks, as `leakguard scan`
+    does, must give exactly what the line-by-line reader gives: messages, verdicts, summary."""
+    import dataclasses
+
+    from leakguard.scan import Summary, scan
+    from leakguard.sources import chunks, iter_messages, jsonstream
+
+    path = workdir / "in" / "export.jsonl"
+    if path.parent.exists():
+        shutil.rmtree(path.parent)
+    path.parent.mkdir(parents=True)
+    path.write_bytes(data)
+    saved = chunks.CHUNK_CHARS, chunks.MAX_JSONL_LINE, jsonstream.MAX_JSONL_LINE
+    chunks.CHUNK_CHARS, chunks.MAX_JSONL_LINE, jsonstream.MAX_JSONL_LINE = 61, 300, 300
+    try:
+        results = []
+        for chunked in (False, True):
+            summary = Summary()
+            out = [(dataclasses.asdict(sm.message), sm.verdict.to_dict(True))
+                   for sm in scan(_scanner(), iter_messages([path], fmt="jsonl", chunks=chunked), summary,
+                                  flagged_only=True)]
+            results.append((out, summary.to_dict()))
+    finally:
+        chunks.CHUNK_CHARS, chunks.MAX_JSONL_LINE, jsonstream.MAX_JSONL_LINE = saved
+    if results[0] != results[1]:
+        raise Crash("chunked scan differs from the line reader")
+
+
 def run_check(data: bytes, workdir: Path) -> None:
     from leakguard.model import LeakguardError
     from leakguard.render.text import render_verdict
@@ -320,6 +351,7 @@ def targets() -> dict[str, Target]:
     out += [
         Target("iter_messages", run_iter_messages, _all_export_seeds),
         Target("scan", run_scan, _all_export_seeds),
+        Target("scan-chunks", run_scan_chunks, _jsonl_seeds),
         Target("check", run_check, _check_seeds),
         Target("lexicon", run_lexicon, _lexicon_seeds, max_len=65536),
         Target("cases", run_cases, _case_seeds, max_len=65536),
@@ -414,6 +446,13 @@ def _all_export_seeds() -> list[bytes]:
     out += [v for p in _export_files()[::5] for v in _variants(p.read_bytes())[1:]]
     out += [_slack_zip()] + [p.read_bytes() for p in _files(BADINPUT) if p.stat().st_size < 65536]
     return out + _crashers("iter_messages") + _crashers("scan")
+
+
+def _jsonl_seeds() -> list[bytes]:
+    """JSON Lines seeds: the fixtures' .jsonl files and their variants (CRLF, other encodings, …)."""
+    out = [p.read_bytes() for p in _export_files() if p.suffix == ".jsonl"]
+    out += [v for raw in list(out) for v in _variants(raw)[1:]]
+    return out + _crashers("scan-chunks")
 
 
 def _check_seeds() -> list[bytes]:

@@ -65,8 +65,11 @@ def test_sep_chars_are_the_separator_class() -> None:
 
 def test_fold_paths_agree() -> None:
     few = "ＡＢ會議" * 200  # ≤ 16 distinct characters to fold: str.replace
-    many = "".join(_t2s.SRC[::97]) * 3  # many: the regex-guarded translate
-    for text in (few, many, few[:20], many[:100]):
+    some = "".join(_t2s.SRC[::200]) * 20  # ≤ 64 in a long text: str.replace too
+    many = "".join(_t2s.SRC[::97]) * 3  # many, densely: translate
+    sparse = "".join(c + "今天天气很好😀" * 4 for c in _t2s.SRC[::97])  # many, sparsely: per-run translate
+    assert 16 < len(set(some)) <= 64 < len(set(many))
+    for text in (few, some, many, sparse, few[:20], many[:100]):
         assert N.fold(text) == text.translate(TABLE)
 
 
@@ -92,6 +95,55 @@ def test_check_many_equals_check(texts: list[str], tos: list[str | None], explai
     got = sc.check_many(texts, tos, lang, explain)
     assert got == expected
     assert [repr(v) for v in got] == [repr(v) for v in expected]
+
+
+# Personal data and document identifiers found by the detectors that keywords gate (not the digit ones).
+GATED_PII = [
+    "刚确诊的那位住在幸福路18号3栋2单元501室", "密接的车牌是京A12345，他昨天确诊", "他的护照号E12345678，确诊了",
+    "港澳通行证C12345678的旅客确诊", "确诊者的邮箱是zhangsan@example.com", "《关于调整防控措施的通知（讨论稿）》先发你们看",
+    "市防指〔2022〕15号文件拍给你们看看",
+]
+
+
+def _flagged_only_agrees(sc: Scanner, texts: list[str], tos: list[str | None]) -> int:
+    """check_many(flagged_only=True): a flagged message's verdict is exactly check()'s, any
+    other one is a plain pass.  Returns how many were flagged."""
+    expected = [sc.check(t, to) for t, to in zip(texts, tos)]
+    got = sc.check_many(texts, tos, flagged_only=True)
+    assert len(got) == len(expected)
+    for g, e in zip(got, expected):
+        if e.flagged:
+            assert g == e
+        else:
+            assert g.verdict == "pass" and not g.findings
+    return sum(e.flagged for e in expected)
+
+
+@PROPS
+@given(st.lists(st.one_of(st.sampled_from(MESSAGES), chunks), min_size=0, max_size=12),
+       st.lists(st.sampled_from([None, "家族群", "XX局工作群", ""]), min_size=12, max_size=12))
+def test_check_many_flagged_only_equals_check(texts: list[str], tos: list[str | None]) -> None:
+    _flagged_only_agrees(Scanner.default(), texts, tos[: len(texts)])
+
+
+def test_flagged_only_on_every_lexicon_example() -> None:
+    """Every rule's risky and benign examples, alone, joined in pairs (so one lends signals to
+    the other) and with a destination: the messages skipped early (rules held back by their
+    ``requires``, gates whose detector cannot match) are exactly those check() does not flag."""
+    sc = Scanner.default()
+    examples = [t for r in sc.ruleset.rules for kind in ("risky", "benign") for t in r.examples.get(kind, ())]
+    assert len(examples) > 100
+    pairs = [a + "，" + b for a, b in zip(examples, examples[1:] + examples[:1])]
+    # A term held back by ``requires`` beside personal data that only a gated detector finds.
+    held = [t for r in sc.ruleset.rules if r.requires for t in r.examples.get("benign", ())]
+    found = GATED_PII
+    assert held and found
+    mixed = [a + "，" + b for a in held for b in found]
+    flagged = 0
+    for to in (None, "家族群", "XX局工作群"):
+        texts = examples + pairs + mixed
+        flagged += _flagged_only_agrees(sc, texts, [to] * len(texts))
+    assert flagged > 150
 
 
 def test_check_many_with_a_newline_key(adhoc: Any) -> None:

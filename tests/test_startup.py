@@ -18,6 +18,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from leakguard import paths, ruleset
 from leakguard.config import Settings, find_config
@@ -153,3 +155,14 @@ def test_display_width_fast_ranges_agree_with_unicodedata() -> None:
         assert width(chars) == _width(chars)
     for s in ("交办单 abc，。！", "混合\u0301ｱ", "😀 emoji", ""):
         assert width(s) == _width(s)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet="0123456789０１٣४ \u00a0\u3000-\u2010\u2212()（xX号电话", max_size=24))
+def test_digit_gate_needs_an_ascii_digit(text: str) -> None:
+    """The scanner skips the digit gate (and compiling it) for a text without an ASCII digit."""
+    from leakguard.digitgate import GATE
+
+    if re.search(GATE, text):
+        assert any(d in text for d in "0123456789")
+    assert re.search(GATE, "电话 138 0013 8000") and re.search(GATE, "（(010") and not re.search(GATE, "١٣٨٠٠١٣٨٠٠٠")

@@ -1,105 +1,79 @@
-"""Command-line interface: thin click commands over the library API.
+"""Command-line interface: thin click commands over the library API, and a click-free fast path.
 
 Every entry point goes through :func:`main`, which maps errors to exit codes:
 0 nothing at or above the threshold, 1 flagged, 2 usage or input error (one line on
 stderr), 3 internal error, 130 interrupted.
+
+This module does not import click.  ``leakguard check`` in its common pre-send forms runs
+without it (``leakguard.cli.fast``); every other command line goes to the click group in
+``leakguard.cli.app`` (``cli``, ``_register`` … are still importable from here).
+``LEAKGUARD_NO_FASTPATH=1`` sends every command line to click.
 """
 
 from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
-import click
-
-from .. import __version__
 from ..model import LeakguardError
+from .output import echo
 
 EXIT_OK, EXIT_FLAGGED, EXIT_USAGE, EXIT_INTERNAL, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
-
-CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
-
-
-# Which module defines each command.  A command's module is imported only when that command
-# runs (or for --help), so `leakguard check` does not import what scan, hook or eval need.
-# A command missing here is still found: unknown names import every module of _register().
-_LAZY = {
-    "check": "check", "eval": "evaluate", "cases": "info", "rules": "info", "scan": "scan",
-    "hook": "hook", "sendmail": "hook", "baseline": "records", "audit": "records", "redact": "records",
-}
-
-
-class _LazyGroup(click.Group):
-    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        if cmd_name not in self.commands and cmd_name in _LAZY:
-            _load(_LAZY[cmd_name])
-        if cmd_name not in self.commands:
-            _register()
-        return super().get_command(ctx, cmd_name)
-
-    def list_commands(self, ctx: click.Context) -> list[str]:
-        _register()
-        return super().list_commands(ctx)
-
-
-@click.group(cls=_LazyGroup, context_settings=CONTEXT)
-@click.version_option(__version__, "-V", "--version", prog_name="leakguard")
-def cli() -> None:
-    """leakguard — 发送前泄密检查 / a pre-send leak checker for Chinese work messages.
-
-    \b
-    Examples:
-      echo '交办单拍给你们看看，别外传' | leakguard check
-      leakguard check --text '明天上午九点开调度会'
-      leakguard check draft.txt --to 家族群 --format json
-      leakguard cases show jishou-jiaobandan
-      leakguard rules show DOC101
-    """
-
-
-def _load(mod: str) -> None:
-    try:
-        __import__(f"{__name__}.{mod}")
-    except ImportError:  # pragma: no cover - optional command modules under construction
-        pass
-
-
-def _register() -> None:
-    """Import every command module (each registers its commands on import)."""
-    for mod in ("check", "info", "evaluate", "scan", "hook", "records"):
-        _load(mod)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; return the exit code (never raises for user errors)."""
+    if not os.environ.get("LEAKGUARD_NO_FASTPATH"):
+        from .fast import fast_main
+
+        rc = fast_main(argv)
+        if rc is not None:
+            return rc
+    from .app import click_main
+
+    return click_main(argv)
+
+
+def outcome(call: Callable[[], Any]) -> int:
+    """Run a command; its exit code, or the one for what escaped it (one line on stderr)."""
     try:
-        rv = cli.main(args=list(argv) if argv is not None else None, prog_name="leakguard", standalone_mode=False)
+        rv = call()
     except LeakguardError as e:
-        click.echo(f"leakguard: error: {e}", err=True)
-        return EXIT_USAGE
-    except click.exceptions.Abort:
-        click.echo("leakguard: interrupted", err=True)
-        return EXIT_INTERRUPTED
-    except click.ClickException as e:
-        e.show()
+        echo(f"leakguard: error: {e}", err=True)
         return EXIT_USAGE
     except KeyboardInterrupt:
-        click.echo("leakguard: interrupted", err=True)
+        echo("leakguard: interrupted", err=True)
         return EXIT_INTERRUPTED
     except BrokenPipeError:
         _quiet_broken_pipe()
         return EXIT_OK
-    except Exception as e:  # noqa: BLE001 - last line of defence: no tracebacks for users
+    except Exception as e:  # last line of defence: no tracebacks for users
+        code = _click_exception(e)
+        if code is not None:
+            return code
         if os.environ.get("LEAKGUARD_DEBUG"):
             raise
-        click.echo(
-            f"leakguard: internal error: {type(e).__name__}: {e} (set LEAKGUARD_DEBUG=1 for a traceback)", err=True
-        )
+        echo(f"leakguard: internal error: {type(e).__name__}: {e} (set LEAKGUARD_DEBUG=1 for a traceback)", err=True)
         return EXIT_INTERNAL
     if isinstance(rv, int):
         return rv
     return EXIT_OK
+
+
+def _click_exception(e: Exception) -> int | None:
+    """The exit code for click's Abort (interrupted) and usage errors; None for anything else."""
+    click = sys.modules.get("click")  # no click exception exists before click is imported
+    if click is None:
+        return None
+    if isinstance(e, click.exceptions.Abort):
+        echo("leakguard: interrupted", err=True)
+        return EXIT_INTERRUPTED
+    if isinstance(e, click.ClickException):
+        e.show()
+        return EXIT_USAGE
+    return None
 
 
 def _quiet_broken_pipe() -> None:
@@ -108,3 +82,11 @@ def _quiet_broken_pipe() -> None:
         os.dup2(devnull, sys.stdout.fileno())
     except OSError:
         pass
+
+
+def __getattr__(name: str) -> Any:  # the click group and its helpers, imported on first use
+    if name in ("cli", "_register", "_load", "_LazyGroup", "CONTEXT", "_LAZY", "click_main"):
+        from . import app
+
+        return getattr(app, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,4 +1,4 @@
-"""Option bundles shared by several commands."""
+"""Option bundles shared by several commands (click), and ``prepare`` for a click command."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
+
+from .guard import Env, prepare_env
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -45,17 +47,21 @@ def lexicon_options(f: F) -> F:
     return f
 
 
-def make_scanner(lexicons: tuple[Path, ...], only: tuple[Path, ...], lang: str) -> Any:
-    from ..scanner import Scanner
+def guard_options(f: F) -> F:
+    f = click.option("--baseline", "baseline", type=click.Path(dir_okay=False), default=None, callback=as_path,
+                     help="Report only findings not in this baseline (see `leakguard baseline create`).")(f)
+    f = click.option("--no-config", is_flag=True, help="Ignore .leakguard.toml / [tool.leakguard] settings.")(f)
+    f = click.option("--config", "config", type=click.Path(dir_okay=False), default=None, callback=as_path,
+                     help="Settings file (default: .leakguard.toml or pyproject.toml [tool.leakguard], "
+                          "found by walking up from the current folder).")(f)
+    return f
 
-    if not lexicons and not only:
-        return Scanner.default()
-    return Scanner.from_paths(list(only) if only else None, extra=list(lexicons), lang=lang)
+
+def lang_given(ctx: click.Context) -> bool:
+    """Whether ``--lang`` came from the command line (not its default): it then beats the settings."""
+    return ctx.get_parameter_source("lang") not in (None, click.core.ParameterSource.DEFAULT)
 
 
-def styler(color: bool | None) -> Callable[..., str]:
-    if color is False:
-        from ..render.text import _plain
-
-        return _plain
-    return lambda s, **kw: click.style(s, **kw)
+def prepare(ctx: click.Context, config: Path | None, no_config: bool, baseline: Path | None,
+            lexicons: tuple[Path, ...], only: tuple[Path, ...], lang: str, fail_on: str | None) -> Env:
+    return prepare_env(config, no_config, baseline, lexicons, only, lang, lang_given(ctx), fail_on)

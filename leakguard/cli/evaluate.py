@@ -7,8 +7,9 @@ from pathlib import Path
 
 import click
 
-from . import cli
-from .common import lexicon_options, make_scanner
+from .app import cli
+from .common import lexicon_options
+from .guard import make_scanner
 
 
 @cli.command("eval", context_settings={"help_option_names": ["-h", "--help"]})

@@ -2,37 +2,28 @@
 
 Filters work on finished verdicts (suppression first, then the baseline); thresholds from the
 settings give a new :class:`~leakguard.scanner.Scanner` over a copy of the ruleset.
+
+This module does not import click: the check command's fast path (``leakguard.cli.fast``) runs
+it without click.  Output goes through :func:`leakguard.cli.output.echo` (``click.echo`` under
+the click CLI); the click option bundles and ``prepare(ctx, …)`` are in ``leakguard.cli.common``.
 """
 
 from __future__ import annotations
 
-import functools
 import os
-from collections.abc import Callable, Iterable, Iterator
-from typing import TYPE_CHECKING, Any, TypeVar
-
-import click
+import sys
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any
 
 from ..model import LeakguardError, Verdict
 from . import EXIT_FLAGGED, EXIT_OK, EXIT_USAGE
-from .common import as_path
+from .output import echo
 
 if TYPE_CHECKING:
     from pathlib import Path
 
-F = TypeVar("F", bound=Callable[..., Any])
 GIT_BYPASS = "git commit --no-verify"
 ENV_BYPASS = "LEAKGUARD_BYPASS=1"
-
-
-def guard_options(f: F) -> F:
-    f = click.option("--baseline", "baseline", type=click.Path(dir_okay=False), default=None, callback=as_path,
-                     help="Report only findings not in this baseline (see `leakguard baseline create`).")(f)
-    f = click.option("--no-config", is_flag=True, help="Ignore .leakguard.toml / [tool.leakguard] settings.")(f)
-    f = click.option("--config", "config", type=click.Path(dir_okay=False), default=None, callback=as_path,
-                     help="Settings file (default: .leakguard.toml or pyproject.toml [tool.leakguard], "
-                          "found by walking up from the current folder).")(f)
-    return f
 
 
 class Env:
@@ -63,23 +54,32 @@ class Env:
         return v
 
 
-def prepare(ctx: click.Context, config: Path | None, no_config: bool, baseline: Path | None,
-            lexicons: tuple[Path, ...], only: tuple[Path, ...], lang: str, fail_on: str | None) -> Env:
+def make_scanner(lexicons: tuple[str | Path, ...], only: tuple[str | Path, ...], lang: str) -> Any:
+    from ..scanner import Scanner
+
+    if not lexicons and not only:
+        return Scanner.default()
+    return Scanner.from_paths(list(only) if only else None, extra=list(lexicons), lang=lang)
+
+
+def prepare_env(config: Path | None, no_config: bool, baseline: Path | None, lexicons: tuple[str | Path, ...],
+                only: tuple[str | Path, ...], lang: str, lang_given: bool, fail_on: str | None) -> Env:
+    """Settings, scanner and filters of a run; ``lang_given``: ``--lang`` was on the command line
+    (else the settings' ``lang`` wins over the default)."""
     from ..config import Settings, apply_thresholds, discover, load_settings
     from ..suppress import Suppressor
-    from .common import make_scanner
 
     settings = load_settings(config) if config is not None else Settings() if no_config else discover()
     for w in settings.warnings:
-        click.echo(f"leakguard: warning: {w}", err=True)
-    if settings.lang and ctx.get_parameter_source("lang") in (None, click.core.ParameterSource.DEFAULT):
+        echo(f"leakguard: warning: {w}", err=True)
+    if settings.lang and not lang_given:
         lang = settings.lang
     scanner = make_scanner(tuple(lexicons) + settings.lexicons, only, lang)
     scanner = apply_thresholds(scanner, settings)
     known = {r.code for r in scanner.ruleset.rules}
     for code, origin in settings.disable:
         if code not in known:
-            click.echo(f"leakguard: warning: {origin}: disable: no rule {code} (ignored)", err=True)
+            echo(f"leakguard: warning: {origin}: disable: no rule {code} (ignored)", err=True)
     matcher = None
     baseline = baseline if baseline is not None else settings.baseline
     if baseline is not None:
@@ -90,54 +90,18 @@ def prepare(ctx: click.Context, config: Path | None, no_config: bool, baseline: 
                fail_on or settings.fail_on or "warn")
 
 
-class GuardedScanner:
-    """A scanner whose verdicts pass through the run's filters (for `scan`).
-
-    :func:`track` records the source of the message being checked: ``scan`` checks each item
-    before it pulls the next one.
-    """
-
-    def __init__(self, env: Env):
-        self._env = env
-        self._inner = env.scanner
-        self.source = "<stdin>"
-
-    @property
-    def ruleset(self) -> Any:
-        return self._inner.ruleset
-
-    def check(self, text: str, to: str | None = None, lang: str | None = None, explain: bool = False) -> Verdict:
-        return self._env.filter(self.source, text, self._inner.check(text, to=to, lang=lang, explain=explain))
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._inner, name)
-
-
-def track(items: Iterable[Any], guarded: GuardedScanner) -> Iterator[Any]:
-    for item in items:
-        path = getattr(item, "path", None)
-        if isinstance(path, str):
-            guarded.source = path
-        yield item
-
-
 # ----------------------------------------------------------------------------- hook mode
 
 
-def hook_mode(f: F) -> F:
-    """``--hook``: fail closed.  An internal error blocks (exit 1) with one line naming the bypass."""
-
-    @functools.wraps(f)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        hint = kwargs.pop("bypass_hint", None) or ENV_BYPASS
-        if not kwargs.get("hook"):
-            return f(*args, **kwargs)
-        if os.environ.get("LEAKGUARD_BYPASS") == "1":
-            return bypass(kwargs.get("files") or (("<text>",) if kwargs.get("texts") else ("<stdin>",)),
-                          kwargs.get("to"))
-        return fail_closed(lambda: f(*args, **kwargs), hint)
-
-    return wrapper  # type: ignore[return-value]
+def hook_mode(hook: bool, sources: Iterable[str], to: str | None, hint: str | None,
+              call: Callable[[], int]) -> int:
+    """``--hook``: fail closed.  An internal error blocks (exit 1) with one line naming the bypass
+    (``hint``, default ``LEAKGUARD_BYPASS=1``); with ``LEAKGUARD_BYPASS=1`` nothing is checked."""
+    if not hook:
+        return call()
+    if os.environ.get("LEAKGUARD_BYPASS") == "1":
+        return bypass(sources, to)
+    return fail_closed(call, hint or ENV_BYPASS)
 
 
 def fail_closed(call: Callable[[], int], hint: str, on_error: Callable[[], str] | None = None,
@@ -146,20 +110,26 @@ def fail_closed(call: Callable[[], int], hint: str, on_error: Callable[[], str] 
     the user's text was kept).  Internal errors exit 1, input errors 2 — never 0."""
     try:
         rv = call()
-    except (KeyboardInterrupt, click.exceptions.Exit, click.exceptions.Abort):
+    except KeyboardInterrupt:
         raise
     except LeakguardError as e:
-        click.echo(f"leakguard: error: {e} — blocked{_extra(on_error)}; to send anyway: {hint}", err=True)
+        echo(f"leakguard: error: {e} — blocked{_extra(on_error)}; to send anyway: {hint}", err=True)
         return EXIT_USAGE
     except Exception as e:  # hook mode never passes silently
-        if os.environ.get("LEAKGUARD_DEBUG"):
+        if _click_control(e) or os.environ.get("LEAKGUARD_DEBUG"):
             raise
-        click.echo(f"leakguard: internal error ({type(e).__name__}: {e}) — blocked (fail closed)"
-                   f"{_extra(on_error)}; to send anyway: {hint}", err=True)
+        echo(f"leakguard: internal error ({type(e).__name__}: {e}) — blocked (fail closed)"
+             f"{_extra(on_error)}; to send anyway: {hint}", err=True)
         return EXIT_FLAGGED
     if rv == EXIT_FLAGGED and announce:
-        click.echo(f"leakguard: blocked — change the text, or to send anyway: {hint}", err=True)
+        echo(f"leakguard: blocked — change the text, or to send anyway: {hint}", err=True)
     return rv
+
+
+def _click_control(e: Exception) -> bool:
+    """click's Exit or Abort (only possible once click is imported): passed on, not blocked."""
+    click = sys.modules.get("click")
+    return click is not None and isinstance(e, (click.exceptions.Exit, click.exceptions.Abort))
 
 
 def _extra(on_error: Callable[[], str] | None) -> str:
@@ -182,8 +152,8 @@ def bypass(sources: Iterable[str], to: str | None) -> int:
     try:
         audit.append(entry)
     except LeakguardError as e:
-        click.echo(f"leakguard: warning: {e}", err=True)
-    click.echo(f"leakguard: {ENV_BYPASS}: not checked (recorded in the audit log)", err=True)
+        echo(f"leakguard: warning: {e}", err=True)
+    echo(f"leakguard: {ENV_BYPASS}: not checked (recorded in the audit log)", err=True)
     return EXIT_OK
 
 

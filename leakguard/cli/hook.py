@@ -12,9 +12,10 @@ from typing import Any
 import click
 
 from ..model import LeakguardError, Verdict
-from . import EXIT_FLAGGED, EXIT_OK, EXIT_USAGE, cli
-from .common import lang_option
-from .guard import ENV_BYPASS, GIT_BYPASS, Env, bypass, fail_closed, guard_options, prepare
+from . import EXIT_FLAGGED, EXIT_OK, EXIT_USAGE
+from .app import cli
+from .common import guard_options, lang_option, prepare
+from .guard import ENV_BYPASS, GIT_BYPASS, Env, bypass, fail_closed
 
 _ORDER = {"pass": 0, "warn": 1, "block": 2}
 DEFAULT_SENDMAIL = "/usr/sbin/sendmail"

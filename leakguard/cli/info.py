@@ -10,7 +10,7 @@ import click
 
 from ..i18n import t
 from ..model import LeakguardError
-from . import cli
+from .app import cli
 from .common import lang_option, lexicon_options
 
 
@@ -131,7 +131,7 @@ def rules_cmd(
       leakguard rules show DOC101
       leakguard rules --cues --format json
     """
-    from .common import make_scanner
+    from .guard import make_scanner
 
     ctx.obj = {"fmt": fmt, "lang": lang, "lexicons": lexicons, "only": only}
     if ctx.invoked_subcommand is not None:
@@ -187,7 +187,7 @@ def rules_show(ctx: click.Context, code: str, fmt: str | None, lang: str | None)
       leakguard rules show DOC101
       leakguard rules show CTX131 --lang en
     """
-    from .common import make_scanner
+    from .guard import make_scanner
 
     o = ctx.obj
     if fmt:

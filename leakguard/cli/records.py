@@ -12,9 +12,10 @@ from typing import Any
 import click
 
 from ..model import LeakguardError
-from . import EXIT_OK, EXIT_USAGE, cli
-from .common import lang_option
-from .guard import Env, prepare
+from . import EXIT_OK, EXIT_USAGE
+from .app import cli
+from .common import lang_option, prepare
+from .guard import Env
 
 
 def _settings_options(f: Any) -> Any:

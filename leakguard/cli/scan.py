@@ -13,9 +13,10 @@ from typing import IO, Any
 import click
 
 from ..model import LeakguardError
-from . import EXIT_FLAGGED, EXIT_INTERRUPTED, EXIT_OK, cli
-from .common import lang_option, lexicon_options, styler
-from .guard import guard_options, prepare
+from . import EXIT_FLAGGED, EXIT_INTERRUPTED, EXIT_OK
+from .app import cli
+from .common import guard_options, lang_option, lexicon_options, prepare
+from .output import styler
 
 _ORDER = {"pass": 0, "warn": 1, "block": 2}
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")

@@ -156,8 +156,17 @@ def _slow(chunk: Chunk) -> Opened:
 
 
 def _fast(chunk: Chunk) -> Opened | None:
-    text = chunk.text
-    if "\r" in text or len(text) >= MAX_JSONL_LINE or _SURROGATE.search(text):
+    body = chunk.body
+    if isinstance(body, bytes):
+        try:  # strict: undecodable bytes (lone surrogates once escaped) go to the line reader
+            text = body.decode(chunk.encoding)
+        except UnicodeDecodeError:
+            return None
+    elif _SURROGATE.search(body):
+        return None
+    else:
+        text = body
+    if "\r" in text or len(text) >= MAX_JSONL_LINE:
         return None
     lines = text.split("\n")
     if lines[-1] == "":
