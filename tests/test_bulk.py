@@ -208,10 +208,10 @@ SETTINGS = settings(max_examples=int(os.environ.get("LG_BULK_EXAMPLES", "120")),
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 
 
-@pytest.mark.parametrize("fmt", sorted(LAYOUTS))
-def test_bulk_gives_what_the_ordinary_parser_gives(tmp_path: Path, tiny: None, fmt: str) -> None:
+def _same_as_ordinary(tmp_path: Path, fmt: str, files: Any) -> None:
+    """Random files from ``files``, each scanned in chunks of several sizes and the ordinary way."""
     @SETTINGS
-    @given(data=exports(fmt), flagged_only=st.booleans(), chunk=st.sampled_from([37, 61, 200, 4096]))
+    @given(data=files, flagged_only=st.booleans(), chunk=st.sampled_from([37, 61, 200, 4096]))
     def check(data: tuple[str, bytes, str | None], flagged_only: bool, chunk: int) -> None:
         bulk.CHUNK_BYTES = chunk
         name, body, encoding = data
@@ -222,6 +222,11 @@ def test_bulk_gives_what_the_ordinary_parser_gives(tmp_path: Path, tiny: None, f
         _chunk_by_chunk(path, fmt, encoding)
 
     check()
+
+
+@pytest.mark.parametrize("fmt", sorted(LAYOUTS))
+def test_bulk_gives_what_the_ordinary_parser_gives(tmp_path: Path, tiny: None, fmt: str) -> None:
+    _same_as_ordinary(tmp_path, fmt, exports(fmt))
 
 
 def _plain_export(path: Path, fmt: str, n: int) -> None:
@@ -430,20 +435,7 @@ def csv_exports(draw: Any, layout: str) -> tuple[str, bytes, str | None]:
 
 @pytest.mark.parametrize("layout", sorted(CSV_HEADERS))
 def test_csv_bulk_gives_what_the_ordinary_parser_gives(tmp_path: Path, tiny: None, layout: str) -> None:
-    fmt = "pywxdump-csv" if layout.startswith("pyw") else "wechatmsg-csv"
-
-    @SETTINGS
-    @given(data=csv_exports(layout), flagged_only=st.booleans(), chunk=st.sampled_from([37, 61, 200, 4096]))
-    def check(data: tuple[str, bytes, str | None], flagged_only: bool, chunk: int) -> None:
-        bulk.CHUNK_BYTES = chunk
-        name, body, encoding = data
-        path = tmp_path / name
-        path.write_bytes(body)
-        ordinary = _run(path, chunked=False, flagged_only=flagged_only, fmt=fmt, encoding=encoding)
-        assert _run(path, chunked=True, flagged_only=flagged_only, fmt=fmt, encoding=encoding) == ordinary
-        _chunk_by_chunk(path, fmt, encoding)
-
-    check()
+    _same_as_ordinary(tmp_path, "pywxdump-csv" if layout.startswith("pyw") else "wechatmsg-csv", csv_exports(layout))
 
 
 def test_csv_recalls_keep_their_message_in_one_chunk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -15,7 +15,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TextIO
+from typing import AnyStr, TextIO
 
 #: Message kinds emitted by the parsers.  ``text`` is user text; ``system`` is a client
 #: notice (join, pat, date bar, content-less recall notice); ``recall`` is a recall whose
@@ -129,6 +129,16 @@ class Chunk:
         """The lines as text; undecodable bytes as lone surrogates, as a text stream gives them."""
         body = self.body
         return body if isinstance(body, str) else body.decode(self.encoding, ESCAPE)
+
+
+def count_lines(text: AnyStr) -> int:
+    """Lines in ``text`` as a ``newline=''`` stream counts them (\\n, \\r and \\r\\n end one);
+    the same count for UTF-8 bytes."""
+    nl, cr = ("\n", "\r") if isinstance(text, str) else (b"\n", b"\r")
+    ends = text.count(nl)
+    if cr in text:
+        ends += text.count(cr) - text.count(cr + nl)
+    return ends + (not text.endswith((nl, cr)))
 
 
 @dataclass(frozen=True, slots=True)

@@ -59,6 +59,7 @@ from .base import (
     Sniffer,
     StreamParser,
     Unit,
+    count_lines,
     finish,
     masked_name,
 )
@@ -304,15 +305,6 @@ class Bulk:
             return (yield from self.here(source.decode(body), line, state, label, options))
         yield Chunk(label, line + 1, body, options, "utf-8", Reader(self.name, state))
         return state
-
-
-def count_lines(text: str | bytes) -> int:
-    """Lines in ``text`` as a ``newline=''`` stream counts them (\\n, \\r and \\r\\n end one)."""
-    nl, cr = ("\n", "\r") if isinstance(text, str) else (b"\n", b"\r")
-    ends = text.count(nl)  # type: ignore[arg-type]
-    if cr in text:  # type: ignore[operator]
-        ends += text.count(cr) - text.count(cr + nl)  # type: ignore[arg-type, operator]
-    return ends + (not text.endswith((nl, cr)))  # type: ignore[arg-type]
 
 
 # ----------------------------------------------------------------------------- sources

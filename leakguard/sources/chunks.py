@@ -23,9 +23,9 @@ from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, replace
 from itertools import repeat
 from operator import itemgetter
-from typing import Any, AnyStr, BinaryIO, TextIO
+from typing import Any, BinaryIO, TextIO
 
-from .base import BadRecord, Chunk, Item, Message, ParseOptions, finish, masked_name
+from .base import BadRecord, Chunk, Item, Message, ParseOptions, count_lines, finish, masked_name
 from .jsonstream import _DECODER, MAX_JSONL_LINE
 
 CHUNK_CHARS = 256 << 10
@@ -59,7 +59,7 @@ def read_chunks(stream: TextIO, label: str, line: int, options: ParseOptions) ->
             if len(more) >= MAX_JSONL_LINE and not more.endswith(_LINE_ENDS):
                 _skip_line(stream)
         yield Chunk(label, line + 1, text, options)
-        line += _count_lines(text)
+        line += count_lines(text)
 
 
 LONG_LINE_CHUNKS = 4  # a line running over this many chunks goes to the text reader
@@ -102,7 +102,7 @@ def _byte_chunks(raw: BinaryIO, label: str, line: int,
         body = pending + data[:cut] if pending else data[:cut]
         pending = data[cut:]
         yield Chunk(label, line + 1, body, options)
-        line += _count_lines(body)
+        line += count_lines(body)
 
 
 def _skip_line(stream: TextIO) -> None:
@@ -110,16 +110,6 @@ def _skip_line(stream: TextIO) -> None:
         rest = stream.readline(MAX_JSONL_LINE)
         if not rest or rest.endswith(_LINE_ENDS):
             return
-
-
-def _count_lines(text: AnyStr) -> int:
-    """Lines in ``text`` as a ``newline=''`` stream counts them (\\n, \\r and \\r\\n end one);
-    the same count for UTF-8 bytes."""
-    nl, cr = ("\n", "\r") if isinstance(text, str) else (b"\n", b"\r")
-    ends = text.count(nl)
-    if cr in text:
-        ends += text.count(cr) - text.count(cr + nl)
-    return ends + (not text.endswith((nl, cr)))
 
 
 @dataclass(frozen=True, slots=True)
