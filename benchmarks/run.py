@@ -2,7 +2,8 @@
 
     python benchmarks/run.py                 # 50 MB export, 5 runs each (~10 min on 2 cores)
     python benchmarks/run.py --quick         # 5 MB, 3 runs (~2 min)
-    python benchmarks/run.py --size 1GB      # adds nothing else: the memory/1 GB measurement (~15 min)
+    python benchmarks/run.py --size 1GB      # the memory and --jobs measurements on a 1 GB export (~10 min)
+    python benchmarks/run.py --only jobs     # some sections only: latency, bulk, stages, formats, jobs, lexicon
 
 Builds its own inputs in a temporary folder (``--workdir`` to keep them): a synthetic chat export
 (benchmarks/synth.py: everyday Chinese chat with leaks planted at known places, generic JSONL plus
@@ -226,15 +227,24 @@ def bulk(res: Results, made: dict[str, Any], work: Path, runs: int) -> dict[str,
 
 
 def formats(res: Results, made: dict[str, Any], work: Path, runs: int) -> None:
+    """Each other format, with 1 and 2 jobs (runs interleaved: the load drifts)."""
     for fmt, info in made.items():
         if fmt == "jsonl":
             continue
-        run = scan_runs(info["path"], runs, work / f"out-{fmt}.jsonl")
+        one, two = [], []
+        for _ in range(runs):
+            one.append(child(leakguard("scan", str(info["path"]), "--format", "jsonl", "--no-config"),
+                             stdout=work / f"out-{fmt}.jsonl"))
+            two.append(child(leakguard("scan", str(info["path"]), "--format", "jsonl", "--no-config", "--jobs", "2"),
+                             stdout=work / f"out-{fmt}-2.jsonl"))
+        a, b = median_run(one), median_run(two)
         missing = set(info["planted"]) - flagged(work / f"out-{fmt}.jsonl")
+        same = (work / f"out-{fmt}.jsonl").read_bytes() == (work / f"out-{fmt}-2.jsonl").read_bytes()
         note = "planted leaks found" if not missing else f"MISSED {len(missing)} planted leaks"
         mb = info["path"].stat().st_size / 1e6
-        res.add(f"scan {fmt} ({mb:.0f} MB)", f"{mb / run.wall:.1f} MB/s",
-                f"{info['messages'] / run.wall:,.0f} messages/s; {note}")
+        res.add(f"scan {fmt} ({mb:.0f} MB)", f"{mb / a.wall:.1f} MB/s",
+                f"{info['messages'] / a.wall:,.0f} messages/s; {note}; --jobs 2: {mb / b.wall:.1f} MB/s "
+                f"({a.wall / b.wall:.2f}×, output {'identical' if same else 'DIFFERS'})")
 
 
 def scan_cpu(path: Path, jobs: int) -> dict[str, float]:
@@ -270,17 +280,25 @@ def core_ceiling(runs: int) -> float:
     return statistics.median(out)
 
 
-def jobs(res: Results, made: dict[str, Any], work: Path, runs: int, one: dict[str, float]) -> None:
+def jobs(res: Results, made: dict[str, Any], work: Path, runs: int) -> None:
     """--jobs 2: the wall-clock speed-up measured here, and the one two idle cores would give
     (from the CPU split: the parent reads the export in chunks (or parses it, for formats without chunks), the workers check)."""
     path = made["jsonl"]["path"]
-    run = scan_runs(path, runs, work / "out2.jsonl", "--jobs", "2")
+    singles, doubles = [], []
+    for _ in range(runs):  # interleaved: the load drifts
+        singles.append(child(leakguard("scan", str(path), "--format", "jsonl", "--no-config"), stdout=work / "out1.jsonl"))
+        doubles.append(child(leakguard("scan", str(path), "--format", "jsonl", "--no-config", "--jobs", "2"),
+                             stdout=work / "out2.jsonl"))
+    a, b = median_run(singles), median_run(doubles)
     same = (work / "out1.jsonl").read_bytes() == (work / "out2.jsonl").read_bytes()
-    res.add("`scan --jobs 2` speed-up (chat export)", f"{one['wall'] / run.wall:.2f}×",
-            f"{one['mb'] / run.wall:.1f} MB/s; output {'identical to' if same else 'DIFFERS from'} --jobs 1")
+    mb = path.stat().st_size / 1e6
+    res.add("`scan --jobs 2` speed-up (chat export)", f"{a.wall / b.wall:.2f}×",
+            f"{mb / b.wall:.1f} MB/s against {mb / a.wall:.1f} MB/s; output "
+            f"{'identical to' if same else 'DIFFERS from'} --jobs 1")
     res.add("two independent CPU-bound processes at once", f"{core_ceiling(runs):.2f}×",
             "the most any 2-process run can gain on this machine at the moment")
-    for label, p in (("chat export", path), ("long posts", made["posts"]["path"])):
+    splits = [("chat export", path)] + ([("long posts", made["posts"]["path"])] if "posts" in made else [])
+    for label, p in splits:
         pairs = [(scan_cpu(p, 1), scan_cpu(p, 2)) for _ in range(runs)]  # interleaved: the load drifts
         parent = statistics.median(b["parent"] / a["parent"] for a, b in pairs)
         workers = statistics.median(b["workers"] / a["parent"] for a, b in pairs)
@@ -410,6 +428,9 @@ def machine() -> str:
             f"{', '.join(f'{x:.1f}' for x in os.getloadavg())}")
 
 
+SECTIONS = ("latency", "bulk", "stages", "formats", "jobs", "lexicon")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--size", default="50MB", help="size of the JSONL export (e.g. 50MB, 1GB)")
@@ -417,7 +438,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--runs", type=int, default=5, help="runs per measurement (medians)")
     ap.add_argument("--latency-runs", type=int, default=21)
     ap.add_argument("--workdir", type=Path, default=None, help="keep inputs and outputs here")
+    ap.add_argument("--only", default="", help="comma-separated sections to run: " + ", ".join(SECTIONS))
     ns = ap.parse_args(argv)
+    only = set(filter(None, ns.only.split(",")))
+    if only - set(SECTIONS):
+        ap.error(f"unknown sections: {', '.join(sorted(only - set(SECTIONS)))} (choose from {', '.join(SECTIONS)})")
+    wanted = only or set(SECTIONS)
     size = parse_size("5MB" if ns.quick else ns.size)
     runs = 3 if ns.quick else ns.runs
     lat_runs = 7 if ns.quick else ns.latency_runs
@@ -429,15 +455,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     res = Results()
     print(f"machine: {machine()}", file=sys.stderr)
     made = build_inputs(work, size, formats=not huge)
-    if huge:  # the memory run: one scan of the big export, then done
-        one = bulk(res, made, work, 1)
+    if huge:  # the memory run: one scan of the big export, and --jobs on it
+        bulk(res, made, work, 1)
+        jobs(res, made, work, 1)
     else:
-        latency(res, lat_runs)
-        one = bulk(res, made, work, runs)
-        stages(res, made, one)
-        formats(res, made, work, runs)
-        jobs(res, made, work, runs, one)
-        lexicon_scale(res, made, work, runs, lat_runs)
+        if "latency" in wanted:
+            latency(res, lat_runs)
+        if wanted & {"bulk", "stages"}:
+            one = bulk(res, made, work, runs)
+            if "stages" in wanted:
+                stages(res, made, one)
+        if "formats" in wanted:
+            formats(res, made, work, runs)
+        if "jobs" in wanted:
+            jobs(res, made, work, runs)
+        if "lexicon" in wanted:
+            lexicon_scale(res, made, work, runs, lat_runs)
     print(f"\nMachine: {machine()}\n")
     print(res.table())
     if tmp is not None:

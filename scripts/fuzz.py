@@ -10,8 +10,9 @@ Targets (``--list``):
   a ``BadRecord`` produced by the registry's last-resort ``except Exception`` counts as a
   crash too (a parser must turn a bad record into a BadRecord itself).
 * ``scan``: ``iter_messages`` + the default scanner + every scan report renderer.
-* ``scan-chunks``: differential: a JSON Lines file scanned in tiny undecoded chunks (what
-  ``leakguard scan`` does) must equal the line-by-line reader's messages, verdicts and summary.
+* ``scan-chunks`` and ``scan-chunks-<format>`` (the formats with a bulk reader): differential: a
+  file scanned in tiny unparsed chunks (what ``leakguard scan`` does) must give the ordinary
+  parser's messages, verdicts and summary.
 * ``check``: ``textio.decode_bytes`` + ``Scanner.check`` + the text/JSON renderers.
 * ``lexicon`` / ``cases`` / ``config``: the TOML loaders (``ruleset.compile_sources``,
   ``cases.load_cases``, ``config.load_settings``).  Only a one-line ``LeakguardError`` is
@@ -240,33 +241,33 @@ def run_scan(data: bytes, workdir: Path) -> None:
     render_html(summary, kept, "zh", False).encode("utf-8")
 
 
-def run_scan_chunks(data: bytes, workdir: Path) -> None:
-    """Differential: a JSON Lines file scanned in (tiny, undecoded) chunks, as `leakguard scan`
-    does, must give exactly what the line-by-line reader gives: messages, verdicts, summary."""
-    import dataclasses
+def run_scan_chunks(fmt: str) -> Callable[[bytes, Path], None]:
+    """Differential: a file of ``fmt`` scanned in (tiny, unparsed) chunks, as `leakguard scan`
+    does, must give exactly what the ordinary parser gives: messages, verdicts, summary."""
 
-    from leakguard.scan import Summary, scan
-    from leakguard.sources import chunks, iter_messages, jsonstream
+    def run(data: bytes, workdir: Path) -> None:
+        import dataclasses
 
-    path = workdir / "in" / "export.jsonl"
-    if path.parent.exists():
-        shutil.rmtree(path.parent)
-    path.parent.mkdir(parents=True)
-    path.write_bytes(data)
-    saved = chunks.CHUNK_CHARS, chunks.MAX_JSONL_LINE, jsonstream.MAX_JSONL_LINE
-    chunks.CHUNK_CHARS, chunks.MAX_JSONL_LINE, jsonstream.MAX_JSONL_LINE = 61, 300, 300
-    try:
-        results = []
-        for chunked in (False, True):
-            summary = Summary()
-            out = [(dataclasses.asdict(sm.message), sm.verdict.to_dict(True))
-                   for sm in scan(_scanner(), iter_messages([path], fmt="jsonl", chunks=chunked), summary,
-                                  flagged_only=True)]
-            results.append((out, summary.to_dict()))
-    finally:
-        chunks.CHUNK_CHARS, chunks.MAX_JSONL_LINE, jsonstream.MAX_JSONL_LINE = saved
-    if results[0] != results[1]:
-        raise Crash("chunked scan differs from the line reader")
+        from leakguard.scan import Summary, scan
+        from leakguard.sources import bulk, chunks, iter_messages, jsonstream
+
+        path = input_path(workdir, data, fmt)
+        saved = chunks.CHUNK_CHARS, chunks.MAX_JSONL_LINE, jsonstream.MAX_JSONL_LINE, bulk.CHUNK_BYTES
+        chunks.CHUNK_CHARS, chunks.MAX_JSONL_LINE, jsonstream.MAX_JSONL_LINE, bulk.CHUNK_BYTES = 61, 300, 300, 61
+        try:
+            results = []
+            for chunked in (False, True):
+                summary = Summary()
+                out = [(dataclasses.asdict(sm.message), sm.verdict.to_dict(True))
+                       for sm in scan(_scanner(), iter_messages([path], fmt=fmt, chunks=chunked), summary,
+                                      flagged_only=True)]
+                results.append((out, summary.to_dict()))
+        finally:
+            chunks.CHUNK_CHARS, chunks.MAX_JSONL_LINE, jsonstream.MAX_JSONL_LINE, bulk.CHUNK_BYTES = saved
+        if results[0] != results[1]:
+            raise Crash("chunked scan differs from the ordinary parser")
+
+    return run
 
 
 def run_check(data: bytes, workdir: Path) -> None:
@@ -336,6 +337,10 @@ def run_config(data: bytes, workdir: Path) -> None:
             raise Crash(f"warning is not one line: {w!r}")
 
 
+# Formats read in chunks by `leakguard scan` (sources/bulk.py), besides JSON Lines.
+BULK_FORMATS = ("qq-txt", "wechatmsg-txt", "whatsapp-txt", "wechatmsg-csv", "pywxdump-csv")
+
+
 @dataclass(frozen=True)
 class Target:
     name: str
@@ -351,7 +356,8 @@ def targets() -> dict[str, Target]:
     out += [
         Target("iter_messages", run_iter_messages, _all_export_seeds),
         Target("scan", run_scan, _all_export_seeds),
-        Target("scan-chunks", run_scan_chunks, _jsonl_seeds),
+        Target("scan-chunks", run_scan_chunks("jsonl"), _jsonl_seeds),
+        *(Target(f"scan-chunks-{name}", run_scan_chunks(name), _format_seeds(name)) for name in BULK_FORMATS),
         Target("check", run_check, _check_seeds),
         Target("lexicon", run_lexicon, _lexicon_seeds, max_len=65536),
         Target("cases", run_cases, _case_seeds, max_len=65536),
