@@ -435,7 +435,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--size", default="50MB", help="size of the JSONL export (e.g. 50MB, 1GB)")
     ap.add_argument("--quick", action="store_true", help="5 MB, 3 runs: a smoke test")
-    ap.add_argument("--runs", type=int, default=5, help="runs per measurement (medians)")
+    ap.add_argument("--runs", type=int, default=None,
+                    help="runs per measurement (medians; default 5, 3 with --quick, 1 for 500 MB or more)")
     ap.add_argument("--latency-runs", type=int, default=21)
     ap.add_argument("--workdir", type=Path, default=None, help="keep inputs and outputs here")
     ap.add_argument("--only", default="", help="comma-separated sections to run: " + ", ".join(SECTIONS))
@@ -445,9 +446,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         ap.error(f"unknown sections: {', '.join(sorted(only - set(SECTIONS)))} (choose from {', '.join(SECTIONS)})")
     wanted = only or set(SECTIONS)
     size = parse_size("5MB" if ns.quick else ns.size)
-    runs = 3 if ns.quick else ns.runs
-    lat_runs = 7 if ns.quick else ns.latency_runs
     huge = size >= 500 * 10**6
+    runs = ns.runs or (3 if ns.quick else 1 if huge else 5)
+    lat_runs = 7 if ns.quick else ns.latency_runs
     tmp = None if ns.workdir else tempfile.TemporaryDirectory(prefix="leakguard-bench-")
     work = ns.workdir or Path(tmp.name)  # type: ignore[union-attr]
     work.mkdir(parents=True, exist_ok=True)
@@ -456,8 +457,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"machine: {machine()}", file=sys.stderr)
     made = build_inputs(work, size, formats=not huge)
     if huge:  # the memory run: one scan of the big export, and --jobs on it
-        bulk(res, made, work, 1)
-        jobs(res, made, work, 1)
+        bulk(res, made, work, runs)
+        jobs(res, made, work, runs)
     else:
         if "latency" in wanted:
             latency(res, lat_runs)

@@ -64,6 +64,12 @@ def sniff_encoding(head: bytes, label: str = "<input>") -> str:
         return "utf-8"
     if _decodes(head, "gb18030"):
         return "gb18030"
+    # A few corrupt bytes in otherwise clean text: choose that encoding, so the readers
+    # report the bad bytes by line (scan) or by offset (check) instead of refusing the file.
+    for enc in ("utf-8", "gb18030"):
+        bad = _bad_sequences(head, enc)
+        if bad <= MAX_BAD_IN_HEAD and bad * 200 <= len(head):
+            return enc
     raise LeakguardError(f"{label}: cannot decode as UTF-8, UTF-16 or GB18030 (use --encoding to force one)")
 
 
@@ -74,6 +80,15 @@ def _utf8_behind_utf16_bom(head: bytes) -> bool:
     UTF-8 text never does, and non-ASCII UTF-16 code units are almost never valid UTF-8."""
     body = head[2:4096]
     return len(body) >= 6 and b"\x00" not in body and max(body) >= 0x80 and _decodes(body, "utf-8")
+
+
+MAX_BAD_IN_HEAD = 8  # corrupt sequences tolerated in a sniffed head (at most 1 per 200 bytes)
+
+
+def _bad_sequences(data: bytes, encoding: str) -> int:
+    """How many undecodable sequences ``data`` holds (a character cut at the end is not one)."""
+    text = codecs.getincrementaldecoder(encoding)(errors="replace").decode(data, final=False)
+    return text.count("\ufffd") - data.count("\ufffd".encode(encoding))
 
 
 def _decodes(data: bytes, encoding: str) -> bool:

@@ -517,14 +517,14 @@ def test_unusual_chunks_go_to_the_ordinary_parser(tmp_path: Path, tiny: None, fm
 
 @pytest.mark.parametrize("fmt", sorted(LAYOUTS))
 def test_a_line_cut_between_cr_and_lf(tmp_path: Path, tiny: None, fmt: str) -> None:
-    """The line reader reads a long line in pieces: a piece that ends between CR and LF makes
-    the LF a line of its own.  Chunks after such a line are numbered as the reader numbers them."""
+    """The line reader reads a long line in pieces; one that ends between CR and LF still ends
+    the line.  Chunks after such a line are numbered as the reader numbers them."""
     path = tmp_path / LAYOUTS[fmt][0]
     _plain_export(path, fmt, 30)
     text = path.read_text(encoding="utf-8").replace("\n", "\r\n")
     head = {"qq-txt": "2024-05-30 10:00:00 张三", "wechatmsg-txt": "2024-05-30 10:00:00 张三",
             "whatsapp-txt": "30/05/2024, 10:00 - 张三: 开头"}[fmt]
-    long = "长" * (blocks.MAX_LINE - 1)  # with its CR: one whole piece; its LF: the next line
+    long = "长" * (blocks.MAX_LINE - 1)  # with its CR: one whole piece; its LF: dropped
     path.write_bytes((text + f"{head}\r\n{long}\r\n\r\n" + text[text.index("2024-"):] if fmt == "qq-txt"
                       else text + f"{head}\r\n{long}\r\n\r\n" + text).encode("utf-8"))
     bulk.CHUNK_BYTES = 2048

@@ -153,6 +153,7 @@ def invalid_cases() -> list[Case]:
         out.append(Case(f"invalid-bytes-{enc}-scan", lambda d, b=build, e=enc: scan(str(b(d)), extra=("--encoding", e)),
                         "skip", "undecodable bytes replaced"))
     late = "今天天气很好，大家早点休息。\n\n".encode() * 3000 + b"\xff\xff tail\n"  # valid for the sniffed 64 KB
+    early = GOOD.encode() + b"\xff" + GOOD.encode() * 40  # one bad byte in clean text: still UTF-8
     out += [
         Case("undecodable-sniffed-check", lambda d: check(str(write(d, "x.txt", b"\x80\xfd\xffabc\x81\x20"))),
              "error", "cannot decode"),
@@ -161,6 +162,10 @@ def invalid_cases() -> list[Case]:
         Case("invalid-bytes-after-sniff-check", lambda d: check(str(write(d, "late.txt", late))), "error",
              "invalid utf-8 bytes"),
         Case("invalid-bytes-after-sniff-scan", lambda d: scan(str(write(d, "late.txt", late))), "skip",
+             "undecodable bytes replaced"),
+        Case("invalid-bytes-early-check", lambda d: check(str(write(d, "early.txt", early))), "error",
+             "early.txt:2: invalid utf-8 bytes"),
+        Case("invalid-bytes-early-scan", lambda d: scan(str(write(d, "early.txt", early))), "skip",
              "undecodable bytes replaced"),
         Case("invalid-bytes-stdin", lambda d: check("-"), "error", "<stdin>", stdin=b"abc\xff\xfe\x81\x20"),
     ]

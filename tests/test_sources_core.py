@@ -200,6 +200,18 @@ def test_invalid_bytes_mid_file_are_reported_and_replaced(tmp_path: Path) -> Non
     assert [(b.line, b.reason) for b in bad] == [(16001, "undecodable bytes replaced with U+FFFD")]
 
 
+def test_a_bad_byte_in_the_sniffed_head_is_reported_not_fatal(tmp_path: Path) -> None:
+    """One corrupt byte in the first 64 KB no longer makes the whole file unreadable."""
+    p = tmp_path / "notes.txt"
+    p.write_bytes("第一行\n\n".encode() + b"\xff" + "坏了\n\n".encode() + "正常的一段话\n\n".encode() * 50)
+    msgs, bad = run([p])
+    assert [m.text for m in msgs[:2]] == ["第一行", "\ufffd坏了"] and len(msgs) == 52
+    assert [(b.line, b.reason) for b in bad] == [(3, "undecodable bytes replaced with U+FFFD")]
+    p.write_bytes(b"\x80\xfd\xff" + "短".encode())  # mostly garbage: still refused
+    msgs, bad = run([p])
+    assert msgs == [] and len(bad) == 1 and "cannot decode" in bad[0].reason
+
+
 def test_a_line_without_newlines_is_read_in_bounded_pieces(tmp_path: Path) -> None:
     p = tmp_path / "one_line.txt"
     p.write_text("字" * (3 << 20), encoding="utf-8")
@@ -208,6 +220,22 @@ def test_a_line_without_newlines_is_read_in_bounded_pieces(tmp_path: Path) -> No
     assert sum(len(m.text) for m in msgs) == 3 << 20
     assert max(len(m.text) for m in msgs) <= (1 << 20) + 64 * 1024
 
+
+@pytest.mark.parametrize("ending", ["\r\n", "\n", "\r"])
+@pytest.mark.parametrize("size", [6, 7, 8, 13, 14, 15])
+def test_long_lines_keep_their_numbers_whatever_the_line_ending(
+        monkeypatch: pytest.MonkeyPatch, ending: str, size: int) -> None:
+    """A line cut into MAX_LINE pieces keeps one number, even when a cut falls inside a CRLF."""
+    import io
+
+    from leakguard.sources import blocks
+
+    monkeypatch.setattr(blocks, "MAX_LINE", 8)
+    lines = ["长" * size, "", "短", "字" * 7]
+    got = list(blocks.iter_lines(io.StringIO(ending.join(lines) + ending, newline="")))
+    assert [n for n, _ in got][-1] == 4
+    assert ["".join(piece for n, piece in got if n == i + 1) for i in range(4)] == lines
+    assert all(len(piece) <= 8 for _, piece in got)
 
 # --- streaming ----------------------------------------------------------------------------------
 

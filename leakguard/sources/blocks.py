@@ -23,19 +23,25 @@ def iter_lines(stream: TextIO) -> Iterator[tuple[int, str]]:
 
     The stream must be opened with ``newline=''`` (textio.open_text does), so CR, LF and
     CRLF all end a line.  A line longer than MAX_LINE comes in several pieces that share
-    one line number, so memory stays bounded even on a file without newlines.
+    one line number, so memory stays bounded even on a file without newlines.  A piece cut
+    between the CR and the LF of a CRLF ends the line; the lone LF that follows is dropped.
     """
     n = 0
     whole = True
+    cut_cr = False
     readline = stream.readline
     while True:
         s = readline(MAX_LINE)
         if not s:
             return
+        if cut_cr and s == "\n":  # the LF of a CRLF the limit cut in two
+            cut_cr = False
+            continue
         if whole:
             n += 1
         # with newline='' a line ends in exactly one of CRLF, LF or CR
         whole = s[-1] in "\r\n"
+        cut_cr = whole and len(s) == MAX_LINE and s[-1] == "\r"
         yield n, s.rstrip("\r\n") if whole else s
 
 

@@ -568,7 +568,7 @@ class BlockBulk(Bulk):
 
         if len(body) < MAX_LINE:
             return count_lines(body)
-        # a line longer than MAX_LINE is read in pieces: one cut between CR and LF makes two lines
+        # a line longer than MAX_LINE is read in pieces that share its number
         n = 0
         for n, _ in iter_lines(io.StringIO(source.decode(body), newline="")):
             pass
