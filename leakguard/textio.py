@@ -68,7 +68,7 @@ def sniff_encoding(head: bytes, label: str = "<input>") -> str:
     # report the bad bytes by line (scan) or by offset (check) instead of refusing the file.
     for enc in ("utf-8", "gb18030"):
         bad = _bad_sequences(head, enc)
-        if bad <= MAX_BAD_IN_HEAD and bad * 200 <= len(head):
+        if bad <= min(MAX_BAD_IN_HEAD, max(1, len(head) // 200)):
             return enc
     raise LeakguardError(f"{label}: cannot decode as UTF-8, UTF-16 or GB18030 (use --encoding to force one)")
 
@@ -82,7 +82,7 @@ def _utf8_behind_utf16_bom(head: bytes) -> bool:
     return len(body) >= 6 and b"\x00" not in body and max(body) >= 0x80 and _decodes(body, "utf-8")
 
 
-MAX_BAD_IN_HEAD = 8  # corrupt sequences tolerated in a sniffed head (at most 1 per 200 bytes)
+MAX_BAD_IN_HEAD = 8  # corrupt sequences tolerated in a sniffed head (one, or at most 1 per 200 bytes)
 
 
 def _bad_sequences(data: bytes, encoding: str) -> int:

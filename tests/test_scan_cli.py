@@ -87,3 +87,18 @@ def test_missing_path_is_counted_not_fatal(tmp_path, capsys):
     rc = main(["scan", str(tmp_path / "missing.txt"), str(good), "--format", "json", "--text-field", "content"])
     s = json.loads(capsys.readouterr().out)
     assert rc == 1 and s["skipped"] >= 2 and s["messages"] == 3
+
+
+def test_a_skipped_record_is_named_by_line_and_a_skipped_file_by_path(tmp_path, capsys):
+    p = _jsonl(tmp_path)
+    blob = tmp_path / "blob.txt"
+    blob.write_bytes(b"\x80\xfd\xff\x81\x20\xfe\xfe" * 10)  # not text in any encoding
+    main(["scan", str(tmp_path), "--text-field", "content", "--lang", "en", "--no-color"])
+    lines = [s.strip() for s in capsys.readouterr().out.splitlines() if s.strip().startswith("skipped ")]
+    assert len(lines) == 2
+    assert any(s.startswith(f"skipped {p}:3: ") for s in lines)
+    assert f"skipped {blob}: cannot decode as UTF-8, UTF-16 or GB18030 (use --encoding to force one)" in lines
+    report = tmp_path / "report.html"
+    main(["scan", str(p), str(blob), "--text-field", "content", "--format", "html", "-o", str(report)])
+    html = report.read_text(encoding="utf-8")
+    assert f"{blob}: cannot decode" in html and f"{blob}:0" not in html

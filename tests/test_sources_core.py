@@ -207,6 +207,9 @@ def test_a_bad_byte_in_the_sniffed_head_is_reported_not_fatal(tmp_path: Path) ->
     msgs, bad = run([p])
     assert [m.text for m in msgs[:2]] == ["第一行", "\ufffd坏了"] and len(msgs) == 52
     assert [(b.line, b.reason) for b in bad] == [(3, "undecodable bytes replaced with U+FFFD")]
+    p.write_bytes("2024-05-30 10:00:00 张三\n名单发你".encode() + b"\xff" + "们了\n".encode())  # short: one is enough
+    msgs, bad = run([p])
+    assert [m.text for m in msgs] == ["名单发你\ufffd们了"] and len(bad) == 1
     p.write_bytes(b"\x80\xfd\xff" + "短".encode())  # mostly garbage: still refused
     msgs, bad = run([p])
     assert msgs == [] and len(bad) == 1 and "cannot decode" in bad[0].reason

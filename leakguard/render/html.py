@@ -95,7 +95,7 @@ def render_html(summary: Any, kept: list[Any], lang: str = "zh", show: bool = Fa
         ("不建议发送" if zh else "block", s.blocked), ("跳过的损坏记录" if zh else "bad records", s.skipped),
         ("已撤回但泄露" if zh else "recalled but leaked", s.recalled_flagged),
     ]
-    bad = "".join(f'<div class="bad">{escape(b.path)}:{b.line}: {escape(b.reason)}</div>' for b in s.bad[:100])
+    bad = "".join(f'<div class="bad">{escape(b.where)}: {escape(b.reason)}</div>' for b in s.bad[:100])
     note = (f"<p>{'仅显示前' if zh else 'showing the first'} {len(kept)} "
             f"{'条标记消息' if zh else 'flagged messages'}</p>") if truncated else ""
     options_c = "".join(f'<option value="{escape(c)}">{escape(t(c, lang))}</option>' for c in cats)

@@ -54,7 +54,7 @@ def render_summary(s: Any, lang: str, style: Style) -> str:
         lines.append(f"  {'按发送者' if zh else 'by sender'}{c}{_top(s.by_sender)}")
         lines.append(f"  {'按先例' if zh else 'by precedent'}{c}{_top(s.by_precedent)}")
     for b in s.bad[:20]:
-        lines.append(f"  {'跳过' if zh else 'skipped'} {b.path}:{b.line}: {b.reason}")
+        lines.append(f"  {'跳过' if zh else 'skipped'} {b.where}: {b.reason}")
     if s.skipped > 20:
         lines.append(f"  … {s.skipped - 20} {'条更多（见 --format json）' if zh else 'more (see --format json)'}")
     return "\n".join(lines)

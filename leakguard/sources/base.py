@@ -51,6 +51,11 @@ class BadRecord:
     line: int
     reason: str
 
+    @property
+    def where(self) -> str:
+        """``path:line``, or the path alone for a whole file (line 0)."""
+        return f"{self.path}:{self.line}" if self.line else self.path
+
     def __post_init__(self) -> None:
         reason = one_line(self.reason)
         if reason != self.reason:
